@@ -169,8 +169,11 @@ export type FlowStep = z.infer<typeof Step>;
 export type FlowDef = z.infer<typeof Flow>;
 export type BotConfigDef = z.infer<typeof BotConfig>;
 
+/** `escalate` and `end` steps may carry a `say`, so `say` is the kind only when nothing else is. */
+const kindPrecedence: StepKind[] = ["ask", "set", "if", "goto", "escalate", "end", "say"];
+
 export function stepKind(step: FlowStep): StepKind {
-  for (const kind of stepKinds) if (kind in step) return kind;
+  for (const kind of kindPrecedence) if (kind in step) return kind;
   throw new Error("unreachable: step without kind");
 }
 

@@ -1,0 +1,58 @@
+// `frontline`: the operator's command. Each subcommand lives in its own file.
+import { Command } from "commander";
+import { isFrontlineError } from "../core/errors.ts";
+import { runChat } from "./chat.ts";
+import { runSchema } from "./schema.ts";
+import { runTestFlows } from "./test-flows.ts";
+import { runValidate } from "./validate.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command("frontline")
+    .description("First-line customer support for chat messengers")
+    .showHelpAfterError();
+
+  program
+    .command("validate")
+    .description("check flow files and report every problem with file:line:column")
+    .argument("[dir]", "flows directory", process.env.FLOWS_DIR ?? "flows")
+    .action((dir: string) => {
+      code = runValidate(dir);
+    });
+
+  program
+    .command("chat")
+    .description("talk to the bot in this terminal (real engine, real Redis)")
+    .option("--flows <dir>", "flows directory", process.env.FLOWS_DIR ?? "flows")
+    .option("--lang <code>", "your language (en, ru, pl, el)")
+    .option("--json", "print each bot turn as one JSON line")
+    .option("--session <id>", "continue an earlier conversation")
+    .action(async (opts: { flows: string; lang?: string; json?: boolean; session?: string }) => {
+      code = await runChat(opts);
+    });
+
+  program
+    .command("test-flows")
+    .description("run the conversation tests (*.test.yaml) beside the flows")
+    .argument("[dir]", "flows directory", process.env.FLOWS_DIR ?? "flows")
+    .option("--filter <text>", "only cases whose name contains this text")
+    .action(async (dir: string, opts: { filter?: string }) => {
+      code = await runTestFlows(dir, opts);
+    });
+
+  program
+    .command("schema")
+    .description("write the JSON Schemas editors use to autocomplete flow files")
+    .argument("[dir]", "flows directory", process.env.FLOWS_DIR ?? "flows")
+    .action((dir: string) => {
+      code = runSchema(dir);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.stderr.write(`frontline: ${isFrontlineError(err) ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    return 1;
+  }
+  return code;
+}

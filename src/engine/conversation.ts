@@ -1,0 +1,295 @@
+// Decides one turn: given the stored state and an inbound event, what the bot says, where the
+// conversation goes, and whether a person takes over. Pure; the engine does the I/O around it.
+import { isFrontlineError } from "../core/errors.ts";
+import type { EscalationRequest, InboundEvent } from "../core/types.ts";
+import { type FlowSet, nextInOrder, type ResolvedRef, resolveRef } from "../flows/flowset.ts";
+import type { FlowStep, LocalizedText } from "../flows/schema.ts";
+import { askMessage, checkAnswer, localize, type RunContext, runFrom, type StepOutcome } from "./interpreter.ts";
+import { type IntentRouter, localeHint } from "./router.ts";
+import { type ConversationState, newState } from "./state.ts";
+import type { TurnResult } from "./turn.ts";
+
+type AskStep = Extract<FlowStep, { ask: unknown }>;
+
+export interface TurnDeps {
+  set: FlowSet;
+  router: IntentRouter;
+  now: number;
+}
+
+/** Confidence needed to leave a question the customer has not answered for another flow. */
+const SWITCH_CONFIDENCE = 0.6;
+const DEFAULT_MAX_RETRIES = 2;
+/** Longest customer text kept for the person handling a ticket (platforms cap lower anyway). */
+const MAX_RELAY_CHARS = 16_000;
+
+export function decideTurn(
+  deps: TurnDeps,
+  event: InboundEvent,
+  stored: ConversationState | null,
+): { state: ConversationState; result: Omit<TurnResult, "replayed"> } {
+  return new Turn(deps, event, stored).run();
+}
+
+class Turn {
+  private readonly set: FlowSet;
+  private readonly state: ConversationState;
+  private readonly ctx: RunContext;
+  private readonly hint: string | undefined;
+  private confidence: number | null = null;
+  private escalation: EscalationRequest | undefined;
+  private ended: "resolved" | "unresolved" | undefined;
+  private forAgent: TurnResult["forAgent"];
+
+  constructor(
+    private readonly deps: TurnDeps,
+    private readonly event: InboundEvent,
+    stored: ConversationState | null,
+  ) {
+    this.set = deps.set;
+    this.hint = localeHint(event.user.locale, this.set.bot.locales);
+    const text = "text" in event ? event.text : "";
+    this.state = stored ? structuredClone(stored) : newState(this.set.hash, deps.router.localeFor(text, undefined, this.hint), deps.now);
+    if (this.state.flowsHash !== this.set.hash) this.adoptNewFlows();
+    this.state.turns += 1;
+    this.state.updatedAt = deps.now;
+    this.ctx = { set: this.set, state: this.state, user: { name: event.user.name }, out: [] };
+  }
+
+  run(): { state: ConversationState; result: Omit<TurnResult, "replayed"> } {
+    const e = this.event;
+    if (e.type === "command") this.onCommand(e.command, e.args.trim());
+    else if (e.type === "button") this.onButton(e.payload);
+    else this.onText(e.text, e.type === "message" ? (e.attachments?.length ?? 0) : 0);
+    const s = this.state;
+    return {
+      state: s,
+      result: {
+        idempotencyKey: e.idempotencyKey,
+        conversationKey: e.conversationKey,
+        locale: s.locale,
+        flow: this.ctx.last?.flowId ?? s.flowId,
+        step: this.ctx.last?.stepId ?? s.stepId,
+        confidence: this.confidence,
+        messages: this.ctx.out,
+        mode: s.mode,
+        ...(this.escalation ? { escalation: this.escalation } : {}),
+        ...(this.ended ? { ended: this.ended } : {}),
+        ...(this.forAgent ? { forAgent: this.forAgent } : {}),
+      },
+    };
+  }
+
+  /** Flow files changed since this state was written: keep the position only if it still exists. */
+  private adoptNewFlows(): void {
+    const s = this.state;
+    const step = s.flowId && s.stepId ? this.set.flows.get(s.flowId)?.steps.get(s.stepId) : undefined;
+    if (!step || !("ask" in step)) {
+      s.flowId = null;
+      s.stepId = null;
+      s.retries = 0;
+    }
+    if (!this.set.bot.locales.includes(s.locale)) s.locale = this.set.bot.defaultLocale;
+    s.flowsHash = this.set.hash;
+  }
+
+  private text(t: LocalizedText): string {
+    return localize(this.set, t, this.state.locale);
+  }
+
+  private onText(raw: string, attachments: number): void {
+    const s = this.state;
+    const text = raw.trim();
+    if (s.mode === "agent") {
+      this.forAgent = { text: raw.slice(0, MAX_RELAY_CHARS), attachments };
+      if (!s.agentAcknowledged) {
+        this.ctx.out.push({ text: this.text(this.set.bot.messages.withAgent) });
+        s.agentAcknowledged = true;
+      }
+      return;
+    }
+    if (text.length === 0) {
+      const message = attachments > 0 ? this.set.bot.messages.unsupportedMedia : this.set.bot.messages.emptyMessage;
+      this.ctx.out.push({ text: this.text(message) });
+      this.repeatQuestion();
+      return;
+    }
+    if (!s.localeChosen) s.locale = this.deps.router.localeFor(text, s.locale, this.hint);
+    const waiting = this.waitingStep();
+    if (waiting) this.answer(waiting.flowId, waiting.step, text);
+    else this.startByIntent(text);
+  }
+
+  private waitingStep(): { flowId: string; step: AskStep } | undefined {
+    const { flowId, stepId } = this.state;
+    const step = flowId && stepId ? this.set.flows.get(flowId)?.steps.get(stepId) : undefined;
+    return step && "ask" in step ? { flowId: flowId!, step } : undefined;
+  }
+
+  private answer(flowId: string, step: AskStep, text: string): void {
+    const buttons = step.buttons ?? [];
+    const lowered = text.toLowerCase();
+    const pressed = buttons.findIndex(
+      (b, i) => String(i + 1) === text || Object.values(b.label).some((l) => l.toLowerCase() === lowered),
+    );
+    if (pressed >= 0) return this.press(flowId, step, pressed);
+
+    const checked = checkAnswer(step, text);
+    if (checked.ok) {
+      if (step.save) this.state.vars[step.save] = checked.value;
+      return this.enter(step.next !== undefined ? resolveRef(this.set, flowId, step.next) : this.after(flowId, step.id));
+    }
+
+    const match = this.deps.router.match(text);
+    this.confidence = match.confidence;
+    if (match.flowId && match.flowId !== flowId && match.confidence >= SWITCH_CONFIDENCE) {
+      return this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
+    }
+    this.state.retries += 1;
+    if (this.state.retries > (step.maxRetries ?? DEFAULT_MAX_RETRIES)) {
+      const target = step.onFail !== undefined ? resolveRef(this.set, flowId, step.onFail) : this.flowStart(this.set.bot.fallbackFlow);
+      return this.enter(target);
+    }
+    const again = askMessage(this.ctx, flowId, step);
+    if (step.retry) again.text = this.text(step.retry);
+    this.ctx.out.push(again);
+  }
+
+  private press(flowId: string, step: AskStep, index: number): void {
+    const button = step.buttons![index]!;
+    if (step.save) this.state.vars[step.save] = button.value ?? String(index + 1);
+    const ref = button.goto ?? step.next;
+    this.enter(ref !== undefined ? resolveRef(this.set, flowId, ref) : this.after(flowId, step.id));
+  }
+
+  private startByIntent(text: string): void {
+    const match = this.deps.router.match(text);
+    this.confidence = match.confidence;
+    this.enter(this.flowStart(match.flowId ?? this.set.bot.fallbackFlow));
+  }
+
+  private onButton(payload: string): void {
+    this.confidence = 1;
+    const language = /^lang:([a-z]{2,3})$/.exec(payload);
+    if (language) return this.switchLanguage(language[1]!);
+    const triggered = this.set.payloads.get(payload);
+    if (triggered) return this.enter(this.flowStart(triggered));
+    const [flowId, stepId, index] = payload.split(":");
+    const step = flowId && stepId ? this.set.flows.get(flowId)?.steps.get(stepId) : undefined;
+    const i = Number(index);
+    // An older message's button still works while its step exists: customers scroll up and tap.
+    if (step && "ask" in step && Number.isInteger(i) && step.buttons?.[i]) return this.press(flowId!, step, i);
+    this.ctx.out.push({ text: this.text(this.set.bot.messages.staleButton) });
+    this.enter(this.flowStart(this.set.bot.menuFlow));
+  }
+
+  private onCommand(command: string, args: string): void {
+    const { bot } = this.set;
+    this.confidence = 1;
+    switch (command) {
+      case "start":
+        this.state.vars = {};
+        return this.enter(this.flowStart(bot.startFlow));
+      case "menu":
+        return this.enter(this.flowStart(bot.menuFlow));
+      case "human":
+        if (this.state.mode === "agent") {
+          this.ctx.out.push({ text: this.text(bot.messages.withAgent) });
+          return;
+        }
+        return this.enter(this.flowStart(bot.humanFlow));
+      case "help":
+      case "status":
+        this.ctx.out.push({ text: this.text(command === "status" && this.state.mode === "agent" ? bot.messages.withAgent : bot.messages.help) });
+        return;
+      case "language": {
+        const code = args.toLowerCase();
+        if (bot.locales.includes(code)) return this.switchLanguage(code);
+        this.ctx.out.push({
+          text: this.text(bot.messages.chooseLanguage),
+          buttons: bot.locales.map((l) => ({ label: bot.languageNames[l] ?? l, payload: `lang:${l}` })),
+        });
+        return;
+      }
+    }
+    const flowId = this.set.commands.get(command);
+    if (flowId) return this.enter(this.flowStart(flowId));
+    this.confidence = 0;
+    this.enter(this.flowStart(bot.fallbackFlow));
+  }
+
+  private switchLanguage(locale: string): void {
+    if (!this.set.bot.locales.includes(locale)) {
+      this.ctx.out.push({ text: this.text(this.set.bot.messages.staleButton) });
+      return;
+    }
+    this.state.locale = locale;
+    this.state.localeChosen = true;
+    this.ctx.out.push({ text: this.text(this.set.bot.messages.languageSwitched) });
+    this.repeatQuestion();
+  }
+
+  /** Shows the open question again (in the current language), so the customer can go on. */
+  private repeatQuestion(): void {
+    const waiting = this.waitingStep();
+    if (waiting) this.ctx.out.push(askMessage(this.ctx, waiting.flowId, waiting.step));
+  }
+
+  private flowStart(flowId: string): ResolvedRef | undefined {
+    return resolveRef(this.set, flowId, { flow: flowId });
+  }
+
+  private after(flowId: string, stepId: string): ResolvedRef | undefined {
+    const next = nextInOrder(this.set.flows.get(flowId)!, stepId);
+    return next ? { flowId, stepId: next } : undefined;
+  }
+
+  private enter(at: ResolvedRef | undefined): void {
+    const s = this.state;
+    if (!at) {
+      this.settle({ type: "completed", status: "resolved" });
+      return;
+    }
+    let outcome: StepOutcome;
+    try {
+      outcome = runFrom(this.ctx, at);
+    } catch (err) {
+      // A loop the validator could not see (e.g. flows edited without validation): never spin,
+      // never go silent; the fallback offers the menu and a person.
+      if (!isFrontlineError(err, "FL_ERR_FLOW_LOOP") || at.flowId === this.set.bot.fallbackFlow) throw err;
+      s.flowId = null;
+      s.stepId = null;
+      outcome = runFrom(this.ctx, this.flowStart(this.set.bot.fallbackFlow)!);
+    }
+    this.settle(outcome);
+  }
+
+  private settle(outcome: StepOutcome): void {
+    const s = this.state;
+    if (outcome.type === "waiting") return;
+    s.flowId = null;
+    s.stepId = null;
+    s.retries = 0;
+    if (outcome.type === "completed") {
+      this.ended = outcome.status;
+      return;
+    }
+    if (s.mode === "agent") return; // already with a person: one ticket at a time
+    s.mode = "agent";
+    s.agentAcknowledged = false;
+    const e = this.event;
+    this.escalation = {
+      conversationKey: e.conversationKey,
+      address: e.address,
+      user: e.user,
+      locale: s.locale,
+      skill: outcome.skill,
+      priority: outcome.priority,
+      reason: outcome.reason,
+      flowId: outcome.flowId,
+      stepId: outcome.stepId,
+      tried: [...s.tried],
+      vars: { ...s.vars },
+    };
+  }
+}

@@ -1,0 +1,79 @@
+// The conversation engine: read state, decide the turn, commit state and result together.
+// Safe with any number of instances on one Redis (compare-and-set, retried on conflict) and
+// idempotent per event (a redelivered event gets the stored result back, not a second answer).
+import type { Logger } from "pino";
+import { FrontlineError } from "../core/errors.ts";
+import type { InboundEvent } from "../core/types.ts";
+import type { FlowSet } from "../flows/flowset.ts";
+import { decideTurn } from "./conversation.ts";
+import { IntentRouter } from "./router.ts";
+import type { ConversationStore } from "./store.ts";
+import type { TurnResult } from "./turn.ts";
+
+export interface EngineOptions {
+  flows: FlowSet;
+  store: ConversationStore;
+  logger?: Logger;
+  /** Prebuilt router (training takes a moment; share one between engines in tests). */
+  router?: IntentRouter;
+  now?: () => number;
+  /** Attempts when another instance commits the same conversation at the same time. */
+  maxConflictRetries?: number;
+}
+
+export class Engine {
+  readonly flows: FlowSet;
+  readonly router: IntentRouter;
+  private readonly store: ConversationStore;
+  private readonly logger: Logger | undefined;
+  private readonly now: () => number;
+  private readonly maxConflictRetries: number;
+
+  constructor(options: EngineOptions) {
+    this.flows = options.flows;
+    this.store = options.store;
+    this.logger = options.logger;
+    this.router = options.router ?? new IntentRouter(options.flows);
+    this.now = options.now ?? Date.now;
+    this.maxConflictRetries = options.maxConflictRetries ?? 20;
+  }
+
+  async handle(event: InboundEvent): Promise<TurnResult> {
+    assertEvent(event);
+    const key = event.conversationKey;
+    for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
+      const { done, state, version } = await this.store.read(key, event.idempotencyKey);
+      if (done) return { ...done, replayed: true };
+      const turn = decideTurn({ set: this.flows, router: this.router, now: this.now() }, event, state);
+      const result: TurnResult = { ...turn.result, replayed: false };
+      const outcome = await this.store.commit(key, version, turn.state, result);
+      if (outcome.type === "committed") {
+        this.logger?.debug(
+          { conversation: key, flow: result.flow, step: result.step, confidence: result.confidence, escalated: Boolean(result.escalation) },
+          "turn committed",
+        );
+        return result;
+      }
+      if (outcome.type === "duplicate") return { ...outcome.result, replayed: true };
+      // Someone else committed this conversation since we read it: decide again on fresh state.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+    throw new FrontlineError(
+      "FL_ERR_STATE_CONFLICT",
+      `conversation ${key} kept changing during ${this.maxConflictRetries} attempts; the event was not applied and can be retried`,
+    );
+  }
+}
+
+function assertEvent(event: InboundEvent): void {
+  const problems: string[] = [];
+  if (typeof event?.idempotencyKey !== "string" || event.idempotencyKey.length === 0) problems.push("idempotencyKey is empty");
+  if (typeof event?.conversationKey !== "string" || event.conversationKey.length === 0) problems.push("conversationKey is empty");
+  if (!event?.address || !event.user) problems.push("address and user are required");
+  if ((event?.type === "message" || event?.type === "edit") && typeof event.text !== "string") problems.push("text must be a string");
+  if (event?.type === "button" && typeof event.payload !== "string") problems.push("payload must be a string");
+  if (event?.type === "command" && typeof event.command !== "string") problems.push("command must be a string");
+  if (problems.length > 0) {
+    throw new FrontlineError("FL_ERR_INPUT", `malformed inbound event: ${problems.join("; ")} (an adapter bug: the event was not applied)`);
+  }
+}

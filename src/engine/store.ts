@@ -1,0 +1,104 @@
+// Conversation state in Redis, written with compare-and-set on a version so that any number
+// of engine instances can share conversations: a turn commits only if nobody else committed
+// since it read, and it commits together with its idempotency record (one Lua script).
+import type { Redis } from "ioredis";
+import { type ConversationState, parseState } from "./state.ts";
+import type { TurnResult } from "./turn.ts";
+
+export interface StoreOptions {
+  /** Key prefix, e.g. "fl:"; tests pass their own. */
+  prefix: string;
+  /** How long a finished turn is remembered to drop redeliveries (Telegram keeps updates 24 h). */
+  dedupeTtlSeconds?: number;
+  /** Idle conversations are forgotten after this long. */
+  stateTtlSeconds?: number;
+}
+
+export type CommitOutcome = { type: "committed"; version: number } | { type: "conflict" } | { type: "duplicate"; result: TurnResult };
+
+// KEYS[1] state hash, KEYS[2] idempotency record
+// ARGV[1] expected version, ARGV[2] state JSON, ARGV[3] result JSON, ARGV[4] dedupe TTL, ARGV[5] state TTL
+const COMMIT_SCRIPT = `
+local done = redis.call('GET', KEYS[2])
+if done then return {'duplicate', done} end
+local current = redis.call('HGET', KEYS[1], 'v') or '0'
+if current ~= ARGV[1] then return {'conflict', current} end
+local nextVersion = tonumber(current) + 1
+redis.call('HSET', KEYS[1], 'v', nextVersion, 's', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+return {'committed', tostring(nextVersion)}
+`;
+
+export class ConversationStore {
+  private readonly prefix: string;
+  private readonly dedupeTtl: number;
+  private readonly stateTtl: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: StoreOptions,
+  ) {
+    this.prefix = options.prefix;
+    this.dedupeTtl = options.dedupeTtlSeconds ?? 48 * 3600;
+    this.stateTtl = options.stateTtlSeconds ?? 30 * 24 * 3600;
+    if (!(redis as unknown as { frontlineCommit?: unknown }).frontlineCommit) {
+      redis.defineCommand("frontlineCommit", { numberOfKeys: 2, lua: COMMIT_SCRIPT });
+    }
+  }
+
+  // The hash tag keeps a conversation's keys in one Redis Cluster slot, as the script needs.
+  stateKey(conversationKey: string): string {
+    return `${this.prefix}{conv:${conversationKey}}:state`;
+  }
+  doneKey(conversationKey: string, idempotencyKey: string): string {
+    return `${this.prefix}{conv:${conversationKey}}:done:${idempotencyKey}`;
+  }
+
+  /** The stored result of an already handled event, and the current state, in one round trip. */
+  async read(
+    conversationKey: string,
+    idempotencyKey: string,
+  ): Promise<{ done: TurnResult | null; state: ConversationState | null; version: number }> {
+    const replies = await this.redis
+      .multi()
+      .get(this.doneKey(conversationKey, idempotencyKey))
+      .hmget(this.stateKey(conversationKey), "v", "s")
+      .exec();
+    const done = replies?.[0]?.[1] as string | null;
+    const [version, json] = (replies?.[1]?.[1] as (string | null)[] | undefined) ?? [null, null];
+    return {
+      done: done ? (JSON.parse(done) as TurnResult) : null,
+      state: parseState(json),
+      version: Number(version ?? 0),
+    };
+  }
+
+  async commit(
+    conversationKey: string,
+    expectedVersion: number,
+    state: ConversationState,
+    result: TurnResult,
+  ): Promise<CommitOutcome> {
+    const reply = (await (this.redis as unknown as CommitCommand).frontlineCommit(
+      this.stateKey(conversationKey),
+      this.doneKey(conversationKey, result.idempotencyKey),
+      String(expectedVersion),
+      JSON.stringify(state),
+      JSON.stringify(result),
+      String(this.dedupeTtl),
+      String(this.stateTtl),
+    )) as [string, string];
+    if (reply[0] === "duplicate") return { type: "duplicate", result: JSON.parse(reply[1]) as TurnResult };
+    if (reply[0] === "conflict") return { type: "conflict" };
+    return { type: "committed", version: Number(reply[1]) };
+  }
+
+  async load(conversationKey: string): Promise<ConversationState | null> {
+    return parseState(await this.redis.hget(this.stateKey(conversationKey), "s"));
+  }
+}
+
+interface CommitCommand {
+  frontlineCommit(...args: string[]): Promise<unknown>;
+}

@@ -1,0 +1,25 @@
+// What one inbound event produced: the record the engine commits with the state, returns
+// to the caller, and replays unchanged when the same event is delivered again.
+import type { EscalationRequest, OutboundMessage } from "../core/types.ts";
+
+export interface TurnResult {
+  idempotencyKey: string;
+  conversationKey: string;
+  /** True when this event was handled before and the stored result is returned again. */
+  replayed: boolean;
+  locale: string;
+  /** Flow and step that answered this turn (where it waits, ended or escalated); null if none ran. */
+  flow: string | null;
+  step: string | null;
+  /** Confidence of the intent match that chose the flow, or null when no matching happened. */
+  confidence: number | null;
+  messages: OutboundMessage[];
+  /** Set on the turn that handed the conversation to a person. */
+  escalation?: EscalationRequest;
+  /** Set on the turn that finished a flow. */
+  ended?: "resolved" | "unresolved";
+  /** Who has the conversation after this turn. */
+  mode: "bot" | "agent";
+  /** The customer's message is for the person handling the ticket. */
+  forAgent?: { text: string; attachments: number };
+}

@@ -1,0 +1,172 @@
+// Sparse lexical features of a message: word unigrams/bigrams and character n-grams inside word
+// boundaries, hashed to 32-bit ids, then TF-IDF weighted and L2-normalised against a vocabulary.
+// Character n-grams are what make "пароль/пароля/паролем" or "zalogowac/zalogować" look alike.
+
+import { words } from "./normalize.ts";
+
+export interface FeatureOptions {
+  /** Shortest character n-gram (within "<word>"). */
+  charMin: number;
+  /** Longest character n-gram. */
+  charMax: number;
+  /** Add adjacent-word pairs ("card arrive"); they carry word order the bag of words loses. */
+  wordBigrams: boolean;
+  /** Relative weight of each group before the final L2 normalisation. */
+  wordWeight: number;
+  bigramWeight: number;
+  charWeight: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
+  charMin: 2,
+  charMax: 5,
+  wordBigrams: true,
+  wordWeight: 1,
+  bigramWeight: 1,
+  charWeight: 1,
+};
+
+/** Feature groups live in the low 2 bits of a feature id so weights can differ per group. */
+const GROUP_WORD = 0;
+const GROUP_BIGRAM = 1;
+const GROUP_CHAR = 2;
+const GROUP_MASK = 3;
+
+const FNV_PRIME = 16777619;
+
+function fnvString(seed: number, s: string): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h;
+}
+
+/** Final avalanche (murmur3 fmix32): FNV's low bits are weak and we reuse them for the group. */
+function mix(h: number, group: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return ((x & ~GROUP_MASK) | group) >>> 0;
+}
+
+function bump(out: Map<number, number>, id: number): void {
+  out.set(id, (out.get(id) ?? 0) + 1);
+}
+
+/** Raw feature counts of already tokenised text. */
+export function extractTokenFeatures(
+  tokens: string[],
+  opts: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
+): Map<number, number> {
+  const out = new Map<number, number>();
+  let prev = -1;
+  const codes: number[] = [];
+  for (const tok of tokens) {
+    const wh = fnvString(0x811c9dc5, tok);
+    bump(out, mix(wh, GROUP_WORD));
+    if (opts.wordBigrams && prev !== -1) {
+      bump(out, mix(Math.imul(prev ^ 0x9e3779b9, FNV_PRIME) ^ wh, GROUP_BIGRAM));
+    }
+    prev = wh;
+    // Character n-grams of "<tok>", computed incrementally from each start position.
+    codes.length = 0;
+    codes.push(60);
+    for (let i = 0; i < tok.length; i++) codes.push(tok.charCodeAt(i));
+    codes.push(62);
+    const len = codes.length;
+    for (let i = 0; i < len; i++) {
+      let h = 0x01000193;
+      for (let n = 1; n <= opts.charMax && i + n <= len; n++) {
+        h ^= codes[i + n - 1]!;
+        h = Math.imul(h, FNV_PRIME);
+        if (n >= opts.charMin) bump(out, mix(h, GROUP_CHAR));
+      }
+    }
+  }
+  return out;
+}
+
+/** Raw feature counts of a message. */
+export function extractFeatures(
+  text: string,
+  opts: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
+): Map<number, number> {
+  return extractTokenFeatures(words(text), opts);
+}
+
+export interface SparseVector {
+  idx: Int32Array;
+  val: Float32Array;
+}
+
+export const EMPTY_VECTOR: SparseVector = { idx: new Int32Array(0), val: new Float32Array(0) };
+
+/** Feature ids seen in training, their column index and IDF. Unknown features are ignored. */
+export class Vocabulary {
+  private constructor(
+    readonly columns: Map<number, number>,
+    readonly idf: Float32Array,
+    private readonly groupWeight: [number, number, number, number],
+    private readonly unseenIdf: number,
+  ) {}
+
+  get size(): number {
+    return this.idf.length;
+  }
+
+  /** Build from the training documents' raw counts; features in fewer than `minDf` documents are dropped. */
+  static fit(docs: Map<number, number>[], opts: FeatureOptions, minDf = 1): Vocabulary {
+    const df = new Map<number, number>();
+    for (const d of docs) for (const id of d.keys()) df.set(id, (df.get(id) ?? 0) + 1);
+    // Sorted ids give the same column order whatever the insertion order: determinism.
+    const ids = [...df.entries()].filter(([, c]) => c >= minDf).map(([id]) => id);
+    ids.sort((a, b) => a - b);
+    const columns = new Map<number, number>();
+    const idf = new Float32Array(ids.length);
+    const n = docs.length;
+    ids.forEach((id, col) => {
+      columns.set(id, col);
+      idf[col] = Math.log((1 + n) / (1 + (df.get(id) ?? 0))) + 1;
+    });
+    return new Vocabulary(columns, idf, [
+      opts.wordWeight,
+      opts.bigramWeight,
+      opts.charWeight,
+      opts.charWeight,
+    ], Math.log(1 + n) + 1);
+  }
+
+  /**
+   * Sublinear TF × IDF × group weight, L2-normalised. Unknown features count in the norm
+   * (with the IDF of a never-seen feature) although they get no column: a message made mostly
+   * of words the bot never saw then scores low everywhere, which is what out-of-scope looks like.
+   */
+  vectorize(counts: Map<number, number>, unknownInNorm = true): SparseVector {
+    const idx: number[] = [];
+    const val: number[] = [];
+    let norm = 0;
+    for (const [id, c] of counts) {
+      const col = this.columns.get(id);
+      if (col === undefined) {
+        if (unknownInNorm) {
+          const u = (1 + Math.log(c)) * this.unseenIdf * this.groupWeight[id & GROUP_MASK]!;
+          norm += u * u;
+        }
+        continue;
+      }
+      const v = (1 + Math.log(c)) * this.idf[col]! * this.groupWeight[id & GROUP_MASK]!;
+      idx.push(col);
+      val.push(v);
+      norm += v * v;
+    }
+    if (idx.length === 0 || norm === 0) return EMPTY_VECTOR;
+    const inv = 1 / Math.sqrt(norm);
+    const out = { idx: Int32Array.from(idx), val: new Float32Array(val.length) };
+    for (let i = 0; i < val.length; i++) out.val[i] = val[i]! * inv;
+    return out;
+  }
+}

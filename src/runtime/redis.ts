@@ -1,0 +1,96 @@
+// Connects to Redis; for local runs with no Redis it starts a private redis-server when one
+// is installed, and otherwise explains in one paragraph how to get one.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { FrontlineError } from "../core/errors.ts";
+
+export interface RedisHandle {
+  redis: Redis;
+  url: string;
+  /** Quits the connection and stops the private server if we started one. */
+  close(): Promise<void>;
+  /** True when we started a private, throw-away redis-server for this run. */
+  privateServer: boolean;
+}
+
+export const NO_REDIS_HELP =
+  "Frontline keeps conversations, tickets and queues in Redis (6.2 or newer), and none answered. " +
+  "Install it and run it locally (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis && brew services start redis`), " +
+  "or point REDIS_URL at one you have (e.g. REDIS_URL=redis://127.0.0.1:6379). " +
+  "When redis-server is installed but not running, `frontline chat` starts a private one by itself.";
+
+async function tryConnect(url: string): Promise<Redis | undefined> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 2000 });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch {
+    redis.disconnect();
+    return undefined;
+  }
+}
+
+/** A connection for long-running use (BullMQ needs maxRetriesPerRequest: null). */
+function durableConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+export async function connectRedis(url: string, options: { allowPrivateServer?: boolean } = {}): Promise<RedisHandle> {
+  const probe = await tryConnect(url);
+  if (probe) {
+    probe.disconnect();
+    const redis = durableConnection(url);
+    return { redis, url, privateServer: false, close: async () => void (await redis.quit().catch(() => {})) };
+  }
+  if (!options.allowPrivateServer || !redisServerInstalled()) {
+    throw new FrontlineError("FL_ERR_REDIS_UNAVAILABLE", `No Redis at ${url}. ${NO_REDIS_HELP}`);
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "frontline-redis-"));
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--maxmemory-policy", "noeviction"],
+    { stdio: "ignore" },
+  );
+  const privateUrl = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    const ready = await tryConnect(privateUrl);
+    if (ready) {
+      ready.disconnect();
+      const redis = durableConnection(privateUrl);
+      return {
+        redis,
+        url: privateUrl,
+        privateServer: true,
+        close: async () => {
+          await redis.quit().catch(() => {});
+          child.kill("SIGTERM");
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new FrontlineError("FL_ERR_REDIS_UNAVAILABLE", `No Redis at ${url}, and a private redis-server did not start. ${NO_REDIS_HELP}`);
+}
+
+function redisServerInstalled(): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
