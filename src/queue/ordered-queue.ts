@@ -1,0 +1,212 @@
+// Per-key ordered, durable, deduplicated processing on BullMQ and Redis. BullMQ's open-source
+// edition has no per-group ordering, so each group (a conversation, a chat) gets its own inbox
+// list in Redis, and one job per item is added to BullMQ. Whichever job first takes the group's
+// lease drains the inbox in order; the others wait (as delayed jobs) until their item is done.
+//
+// Why every item has its own job: a job completes only once its own item is out of the inbox,
+// so an item can never be stranded, whatever crashes. A drainer killed mid-item leaves its job
+// active; BullMQ's stalled check re-runs it, and it takes its own lease back (the lease token
+// is the job id), so recovery never waits on a dead process longer than the lease.
+import { randomUUID } from "node:crypto";
+import { DelayedError, type Job, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+/** What the handler wants done with the item at the head of a group's inbox. */
+export type ItemOutcome =
+  | { type: "done" }
+  | { type: "retry"; afterMs: number; reason: string }
+  | { type: "drop"; reason: string };
+
+export interface OrderedQueueOptions<T> {
+  name: string;
+  connection: Redis;
+  prefix: string;
+  handler: (group: string, item: T, meta: { itemId: string; attempts: number }) => Promise<ItemOutcome>;
+  logger?: Logger;
+  /** Parallel groups per process. */
+  concurrency?: number;
+  /** A drainer that stops renewing its lease loses the group after this long. */
+  leaseMs?: number;
+  /** BullMQ's lock: how soon a killed worker's active jobs are picked up again. */
+  lockDurationMs?: number;
+  /** How long an item id is remembered to drop duplicates. */
+  dedupeTtlSeconds?: number;
+  /** Only add items (no worker in this process). */
+  producerOnly?: boolean;
+}
+
+// KEYS: seen, inbox, pending  ARGV: itemId, payload, ttl
+const PUSH = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  return redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 and 2 or 0
+end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1`;
+
+// KEYS: lease  ARGV: token, ttlMs  → {1} taken, or {0, remaining ms}
+const CLAIM = `
+local holder = redis.call('GET', KEYS[1])
+if (not holder) or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {1, 0}
+end
+return {0, redis.call('PTTL', KEYS[1])}`;
+
+// KEYS: lease, inbox, pending  ARGV: token, itemId → -1 lease lost, else items left
+const ACK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head and cjson.decode(head).id == ARGV[2] then
+  redis.call('LPOP', KEYS[2])
+  redis.call('SREM', KEYS[3], ARGV[2])
+end
+return redis.call('LLEN', KEYS[2])`;
+
+// KEYS: lease  ARGV: token
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+interface Envelope<T> {
+  id: string;
+  attempts: number;
+  item: T;
+}
+
+interface Scripts {
+  orderedPush(seen: string, inbox: string, pending: string, id: string, payload: string, ttl: string): Promise<number>;
+  orderedClaim(lease: string, token: string, ttl: string): Promise<[number, number]>;
+  orderedAck(lease: string, inbox: string, pending: string, token: string, id: string): Promise<number>;
+  orderedRelease(lease: string, token: string): Promise<number>;
+}
+
+export type PushResult = "added" | "duplicate-pending" | "duplicate-done";
+
+export class OrderedQueue<T> {
+  readonly queue: Queue;
+  private worker: Worker | undefined;
+  private readonly redis: Redis & Scripts;
+  private readonly leaseMs: number;
+  private readonly dedupeTtl: number;
+  private readonly keyPrefix: string;
+
+  constructor(private readonly options: OrderedQueueOptions<T>) {
+    this.redis = options.connection as Redis & Scripts;
+    this.leaseMs = options.leaseMs ?? 10_000;
+    this.dedupeTtl = options.dedupeTtlSeconds ?? 48 * 3600;
+    this.keyPrefix = `${options.prefix}${options.name}`;
+    defineScripts(options.connection);
+    this.queue = new Queue(options.name, { connection: options.connection, prefix: `${options.prefix}bull` });
+    this.queue.on("error", (err) => options.logger?.error({ err, queue: options.name }, "queue error"));
+    if (!options.producerOnly) {
+      this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
+        connection: options.connection,
+        prefix: `${options.prefix}bull`,
+        concurrency: options.concurrency ?? 64,
+        lockDuration: options.lockDurationMs ?? 15_000,
+        stalledInterval: options.lockDurationMs ?? 15_000,
+        // A job stalls only when its process died; it must always run again, never fail for it.
+        maxStalledCount: 1_000_000,
+      });
+      this.worker.on("error", (err) => options.logger?.error({ err, queue: options.name }, "worker error"));
+    }
+  }
+
+  // One hash tag per group keeps a group's keys in one Redis Cluster slot.
+  private keys(group: string) {
+    const base = `${this.keyPrefix}:{${group}}`;
+    return { inbox: `${base}:inbox`, pending: `${base}:pending`, lease: `${base}:lease`, seen: (id: string) => `${base}:seen:${id}` };
+  }
+
+  /**
+   * Durably records an item (deduplicated by `itemId`) and schedules it. Safe to call again
+   * for the same item: when it resolves, the item is recorded and will be processed.
+   */
+  async push(group: string, itemId: string, item: T): Promise<PushResult> {
+    const k = this.keys(group);
+    const envelope: Envelope<T> = { id: itemId, attempts: 0, item };
+    const pushed = await this.redis.orderedPush(k.seen(itemId), k.inbox, k.pending, itemId, JSON.stringify(envelope), String(this.dedupeTtl));
+    if (pushed === 0) return "duplicate-done";
+    // Added after the inbox write: if we die in between, the caller has not acknowledged the
+    // platform, the update comes again, and this add (idempotent by job id) happens then.
+    await this.queue.add("item", { group, itemId }, { jobId: jobIdFor(group, itemId), removeOnComplete: { age: 600, count: 5_000 }, removeOnFail: { age: 7 * 86_400 } });
+    return pushed === 1 ? "added" : "duplicate-pending";
+  }
+
+  async pendingCount(group: string): Promise<number> {
+    return this.redis.llen(this.keys(group).inbox);
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<void> {
+    const { group, itemId } = job.data as { group: string; itemId: string };
+    const k = this.keys(group);
+    const leaseToken = job.id ?? randomUUID();
+    if (!(await this.redis.sismember(k.pending, itemId))) return;
+    const [taken, remaining] = await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
+    if (taken !== 1) return this.delay(job, token, Math.max(remaining, 20) + Math.random() * 20);
+
+    let retryAfter = 0;
+    for (;;) {
+      const raw = await this.redis.lindex(k.inbox, 0);
+      if (raw === null) break;
+      const envelope = JSON.parse(raw) as Envelope<T>;
+      const outcome = await this.runHandler(group, envelope);
+      if (outcome.type === "retry") {
+        await this.bumpAttempts(k.inbox, envelope);
+        retryAfter = outcome.afterMs;
+        break;
+      }
+      if (outcome.type === "drop") this.options.logger?.warn({ queue: this.options.name, group, itemId: envelope.id, reason: outcome.reason }, "item dropped");
+      const left = await this.redis.orderedAck(k.lease, k.inbox, k.pending, leaseToken, envelope.id);
+      if (left <= 0) break;
+      await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
+    }
+    await this.redis.orderedRelease(k.lease, leaseToken);
+    if (await this.redis.sismember(k.pending, itemId)) return this.delay(job, token, Math.max(retryAfter, 20));
+  }
+
+  private async runHandler(group: string, envelope: Envelope<T>): Promise<ItemOutcome> {
+    try {
+      return await this.options.handler(group, envelope.item, { itemId: envelope.id, attempts: envelope.attempts });
+    } catch (err) {
+      // A handler must classify its own failures; an unexpected throw is retried with backoff.
+      this.options.logger?.error({ err, queue: this.options.name, group, itemId: envelope.id }, "handler failed; will retry");
+      return { type: "retry", afterMs: Math.min(30_000, 250 * 2 ** envelope.attempts), reason: "handler threw" };
+    }
+  }
+
+  /** Counts attempts on the head item so handlers can give up on poison items. */
+  private async bumpAttempts(inbox: string, envelope: Envelope<T>): Promise<void> {
+    const updated = JSON.stringify({ ...envelope, attempts: envelope.attempts + 1 });
+    await this.redis.lset(inbox, 0, updated).catch(() => {});
+  }
+
+  private async delay(job: Job, token: string | undefined, ms: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
+    throw new DelayedError();
+  }
+
+  /** Stops taking work; in-flight items finish (or, with `force`, are left for another worker). */
+  async close(force = false): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.close(force);
+    await this.queue.close();
+  }
+}
+
+function jobIdFor(group: string, itemId: string): string {
+  // BullMQ job ids may not contain ':'.
+  return `${group}|${itemId}`.replaceAll(":", "~");
+}
+
+function defineScripts(redis: Redis): void {
+  const r = redis as Redis & Partial<Scripts>;
+  if (r.orderedPush) return;
+  redis.defineCommand("orderedPush", { numberOfKeys: 3, lua: PUSH });
+  redis.defineCommand("orderedClaim", { numberOfKeys: 1, lua: CLAIM });
+  redis.defineCommand("orderedAck", { numberOfKeys: 3, lua: ACK });
+  redis.defineCommand("orderedRelease", { numberOfKeys: 1, lua: RELEASE });
+}

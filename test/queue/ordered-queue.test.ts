@@ -1,0 +1,113 @@
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ItemOutcome, OrderedQueue } from "../../src/queue/ordered-queue.ts";
+import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
+
+let redis: Redis;
+const prefix = testPrefix("ordered");
+const open: OrderedQueue<unknown>[] = [];
+
+beforeAll(() => {
+  redis = connectTestRedis();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((q) => q.close(true)));
+});
+afterAll(async () => {
+  await dropPrefix(redis, prefix);
+  await redis.quit();
+});
+
+function queue<T>(name: string, handler: (group: string, item: T, meta: { itemId: string; attempts: number }) => Promise<ItemOutcome>, extra: { lockDurationMs?: number; leaseMs?: number } = {}) {
+  const q = new OrderedQueue<T>({ name, connection: redis, prefix, handler, concurrency: 16, ...extra });
+  open.push(q as OrderedQueue<unknown>);
+  return q;
+}
+
+function waitUntil(check: () => boolean, ms = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      if (check()) return resolve();
+      if (Date.now() - started > ms) return reject(new Error("condition not met in time"));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+describe("ordered queue", () => {
+  it("processes each group in order, groups in parallel, across two workers", async () => {
+    const seen = new Map<string, number[]>();
+    let active = 0;
+    let maxActive = 0;
+    const activeByGroup = new Map<string, number>();
+    const handler = async (group: string, n: number): Promise<ItemOutcome> => {
+      const busy = (activeByGroup.get(group) ?? 0) + 1;
+      activeByGroup.set(group, busy);
+      if (busy > 1) throw new Error(`two items of ${group} at once`);
+      active += 1;
+      maxActive = Math.max(maxActive, active);
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      seen.set(group, [...(seen.get(group) ?? []), n]);
+      active -= 1;
+      activeByGroup.set(group, busy - 1);
+      return { type: "done" };
+    };
+    const a = queue<number>("order-a", handler);
+    queue<number>("order-a", handler);
+    const groups = Array.from({ length: 10 }, (_, g) => `g${g}`);
+    await Promise.all(groups.map(async (g) => {
+      for (let n = 0; n < 20; n++) await a.push(g, `${g}-${n}`, n);
+    }));
+    await waitUntil(() => groups.every((g) => seen.get(g)?.length === 20));
+    for (const g of groups) expect(seen.get(g)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    expect(maxActive).toBeGreaterThan(1);
+  });
+
+  it("drops duplicates by item id", async () => {
+    const got: string[] = [];
+    const q = queue<string>("dedupe", async (_g, item) => {
+      got.push(item);
+      return { type: "done" };
+    });
+    expect(await q.push("g", "same", "first")).toBe("added");
+    await waitUntil(() => got.length === 1);
+    expect(await q.push("g", "same", "second")).toBe("duplicate-done");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual(["first"]);
+  });
+
+  it("retries the head item after the asked delay and keeps the order behind it", async () => {
+    const got: string[] = [];
+    const q = queue<string>("retry", async (_g, item, meta) => {
+      if (item === "a" && meta.attempts < 2) return { type: "retry", afterMs: 50, reason: "try later" };
+      got.push(`${item}@${meta.attempts}`);
+      return { type: "done" };
+    });
+    await q.push("g", "1", "a");
+    await q.push("g", "2", "b");
+    await waitUntil(() => got.length === 2);
+    expect(got).toEqual(["a@2", "b@0"]);
+  });
+
+  it("loses nothing when a drainer dies mid-item: another worker picks the group up", async () => {
+    const got: string[] = [];
+    let stuck = 0;
+    const dying = queue<string>("crash", async () => {
+      stuck += 1;
+      return new Promise<ItemOutcome>(() => {}); // never finishes, like a killed process
+    }, { lockDurationMs: 1000, leaseMs: 1000 });
+    await dying.push("g", "1", "a");
+    await dying.push("g", "2", "b");
+    await waitUntil(() => stuck === 1);
+    await dying.close(true);
+    open.splice(open.indexOf(dying as OrderedQueue<unknown>), 1);
+    queue<string>("crash", async (_g, item) => {
+      got.push(item);
+      return { type: "done" };
+    }, { lockDurationMs: 1000, leaseMs: 1000 });
+    await waitUntil(() => got.length === 2);
+    expect(got).toEqual(["a", "b"]);
+  });
+});
