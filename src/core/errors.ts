@@ -29,3 +29,22 @@ export function isFrontlineError(err: unknown, code?: ErrorCode): err is Frontli
     (code === undefined || (err as { code: string }).code === code)
   );
 }
+
+/**
+ * A failed send, classified by the adapter that knows its platform:
+ * - `rate_limited`: wait `retryAfterMs`, then send again (Telegram 429 retry_after);
+ * - `transient`: 5xx, network; back off and send again;
+ * - `unreachable`: the chat is gone or blocked us (403, chat not found); stop sending there;
+ * - `rejected`: the platform refuses this one message (a 400); drop it, keep the chat.
+ */
+export class DeliveryError extends Error {
+  readonly code = "FL_ERR_DELIVERY";
+  constructor(
+    readonly kind: "rate_limited" | "transient" | "unreachable" | "rejected",
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "DeliveryError";
+  }
+}

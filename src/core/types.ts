@@ -95,8 +95,22 @@ export interface EscalationRequest {
   vars: Record<string, string>;
 }
 
+/** A token bucket: `burst` sends at once, refilled at `perSecond`. */
+export interface RateLimit {
+  burst: number;
+  perSecond: number;
+}
+
 /** The port every platform adapter implements for outbound delivery. */
 export interface Channel {
+  /** Matches `Address.channel` of the addresses it serves. */
   readonly name: string;
+  /** Longest text one message may carry; longer texts are split before sending. */
+  readonly maxTextLength: number;
+  /** Sends across all chats of this channel. */
+  readonly globalLimit: RateLimit;
+  /** Sends to one chat (a private chat, a group). */
+  limitFor(address: Address): RateLimit;
+  /** Throws DeliveryError for failures it can classify; anything else counts as transient. */
   send(address: Address, message: OutboundMessage): Promise<{ messageId: string }>;
 }

@@ -1,0 +1,149 @@
+// Every outbound message goes through here: recorded durably, delivered in order per chat,
+// within the platform's limits, retried on 429/5xx/network errors, never silently dropped.
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { DeliveryError } from "../core/errors.ts";
+import type { Address, Channel, OutboundMessage } from "../core/types.ts";
+import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { splitText } from "./split.ts";
+
+export interface OutboxItem {
+  address: Address;
+  message: OutboundMessage;
+  enqueuedAt: number;
+}
+
+export interface OutboxOptions {
+  connection: Redis;
+  prefix: string;
+  channels: Channel[];
+  logger?: Logger;
+  concurrency?: number;
+  lockDurationMs?: number;
+  leaseMs?: number;
+  producerOnly?: boolean;
+  /** Called after each successful send (metrics, latency benchmarks). */
+  onSent?: (item: OutboxItem, messageId: string) => void;
+  /** Called when a chat turns out to be unreachable (blocked the bot, deleted). */
+  onUnreachable?: (address: Address, reason: string) => void;
+}
+
+/** Waits shorter than this are slept in place; longer ones free the worker (delayed job). */
+const SLEEP_IN_PLACE_MS = 1_500;
+const MAX_BACKOFF_MS = 60_000;
+
+export class Outbox {
+  private readonly queue: OrderedQueue<OutboxItem>;
+  private readonly limiter: RateLimiter;
+  private readonly channels: Map<string, Channel>;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.channels = new Map(options.channels.map((c) => [c.name, c]));
+    this.limiter = new RateLimiter(options.connection);
+    this.queue = new OrderedQueue<OutboxItem>({
+      name: "outbox",
+      connection: options.connection,
+      prefix: options.prefix,
+      logger: options.logger,
+      concurrency: options.concurrency ?? 128,
+      lockDurationMs: options.lockDurationMs,
+      leaseMs: options.leaseMs,
+      producerOnly: options.producerOnly,
+      handler: (_group, item, meta) => this.deliver(item, meta.attempts),
+    });
+  }
+
+  /** One ordered lane per chat: messages to a chat's threads share its order and its limit. */
+  static laneOf(address: Address): string {
+    return `${address.channel}:${address.chatId}`;
+  }
+
+  private unreachableKey(address: Address): string {
+    return `${this.options.prefix}outbox:{${Outbox.laneOf(address)}}:unreachable`;
+  }
+
+  /**
+   * Records a message for delivery. `id` must be stable for the same logical message (e.g. the
+   * inbound event's idempotency key plus an index), so a replayed turn never sends it twice.
+   */
+  async enqueue(id: string, address: Address, message: OutboundMessage): Promise<PushResult[]> {
+    const channel = this.channels.get(address.channel);
+    const parts = channel ? splitText(message.text, channel.maxTextLength) : [message.text];
+    const results: PushResult[] = [];
+    for (const [i, text] of parts.entries()) {
+      const last = i === parts.length - 1;
+      const part: OutboundMessage = { text, ...(last && message.buttons ? { buttons: message.buttons } : {}), ...(last && message.attachments ? { attachments: message.attachments } : {}) };
+      const partId = parts.length === 1 ? id : `${id}#${i + 1}`;
+      results.push(await this.queue.push(Outbox.laneOf(address), partId, { address, message: part, enqueuedAt: Date.now() }));
+    }
+    return results;
+  }
+
+  /** Why a chat is unreachable, if it is (shown to agents). */
+  async unreachableReason(address: Address): Promise<string | null> {
+    return this.options.connection.get(this.unreachableKey(address));
+  }
+
+  private async deliver(item: OutboxItem, attempts: number): Promise<ItemOutcome> {
+    const { address } = item;
+    const channel = this.channels.get(address.channel);
+    if (!channel) return { type: "retry", afterMs: 5_000, reason: `no channel "${address.channel}" is running in this process` };
+    if (await this.options.connection.exists(this.unreachableKey(address))) return { type: "drop", reason: "chat is unreachable" };
+
+    const lane = Outbox.laneOf(address);
+    const chatBucket = `${this.options.prefix}outbox:{${lane}}:bucket`;
+    const globalBucket = `${this.options.prefix}outbox:global:${channel.name}`;
+    for (const [bucket, limit] of [[chatBucket, channel.limitFor(address)], [globalBucket, channel.globalLimit]] as const) {
+      for (;;) {
+        const wait = await this.limiter.take(bucket, limit);
+        if (wait === 0) break;
+        if (wait > SLEEP_IN_PLACE_MS) return { type: "retry", afterMs: wait, reason: "rate limit" };
+        await sleep(wait);
+      }
+    }
+
+    try {
+      const { messageId } = await channel.send(address, item.message);
+      this.options.onSent?.(item, messageId);
+      return { type: "done" };
+    } catch (err) {
+      const failure = err instanceof DeliveryError ? err : new DeliveryError("transient", (err as Error)?.message ?? String(err));
+      const log = this.options.logger?.child({ lane, attempts, kind: failure.kind });
+      switch (failure.kind) {
+        case "rate_limited": {
+          const ms = failure.retryAfterMs ?? 1_000;
+          await this.limiter.block(chatBucket, ms);
+          log?.warn({ retryAfterMs: ms }, "rate limited by the platform; waiting");
+          return { type: "retry", afterMs: ms, reason: failure.message };
+        }
+        case "transient": {
+          const ms = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempts, 7)) * (0.8 + Math.random() * 0.4);
+          log?.warn({ err: failure.message, retryInMs: Math.round(ms) }, "send failed; retrying");
+          return { type: "retry", afterMs: ms, reason: failure.message };
+        }
+        case "unreachable":
+          await this.options.connection.set(this.unreachableKey(address), failure.message, "EX", 30 * 86_400);
+          log?.warn({ err: failure.message }, "chat unreachable; its queued messages are dropped");
+          this.options.onUnreachable?.(address, failure.message);
+          return { type: "drop", reason: failure.message };
+        case "rejected":
+          log?.error({ err: failure.message }, "the platform rejected a message; dropped");
+          return { type: "drop", reason: failure.message };
+      }
+    }
+  }
+
+  /** A chat that wrote to us again is reachable again. */
+  async markReachable(address: Address): Promise<void> {
+    await this.options.connection.del(this.unreachableKey(address));
+  }
+
+  close(force = false): Promise<void> {
+    return this.queue.close(force);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,56 @@
+// Token buckets in Redis, shared by every replica: one per chat and one per channel.
+// Time comes from Redis (TIME), so replicas with skewed clocks agree.
+import type { Redis } from "ioredis";
+import type { RateLimit } from "../core/types.ts";
+
+// KEYS[1] bucket  ARGV: burst, perSecond → 0 when a send may go now, else ms to wait
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'blocked')
+local blocked = tonumber(b[3] or '0')
+if blocked > now then return blocked - now end
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2]) / 1000
+local tokens = tonumber(b[1] or ARGV[1])
+local ts = tonumber(b[2] or now)
+tokens = math.min(burst, tokens + (now - ts) * rate)
+if tokens < 1 then return math.ceil((1 - tokens) / rate) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', now)
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return 0`;
+
+// KEYS[1] bucket  ARGV: ms → nobody sends through this bucket for that long (a 429's retry_after)
+const BLOCK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'blocked', now + tonumber(ARGV[1]))
+redis.call('PEXPIRE', KEYS[1], 3600000 + tonumber(ARGV[1]))
+return 1`;
+
+interface BucketCommands {
+  bucketTake(key: string, burst: string, perSecond: string): Promise<number>;
+  bucketBlock(key: string, ms: string): Promise<number>;
+}
+
+export class RateLimiter {
+  private readonly redis: Redis & BucketCommands;
+
+  constructor(redis: Redis) {
+    const r = redis as Redis & Partial<BucketCommands>;
+    if (!r.bucketTake) {
+      redis.defineCommand("bucketTake", { numberOfKeys: 1, lua: TAKE });
+      redis.defineCommand("bucketBlock", { numberOfKeys: 1, lua: BLOCK });
+    }
+    this.redis = redis as Redis & BucketCommands;
+  }
+
+  /** 0 when a token was taken, else how long to wait before asking again. */
+  take(key: string, limit: RateLimit): Promise<number> {
+    return this.redis.bucketTake(key, String(limit.burst), String(limit.perSecond));
+  }
+
+  block(key: string, ms: number): Promise<number> {
+    return this.redis.bucketBlock(key, String(Math.ceil(ms)));
+  }
+}
