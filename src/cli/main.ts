@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { isFrontlineError } from "../core/errors.ts";
 import { runChat } from "./chat.ts";
 import { runSchema } from "./schema.ts";
+import { runStart } from "./start.ts";
 import { runTestFlows } from "./test-flows.ts";
 import { runValidate } from "./validate.ts";
 
@@ -11,6 +12,14 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command("frontline")
     .description("First-line customer support for chat messengers")
     .showHelpAfterError();
+
+  program
+    .command("start")
+    .description("run the bot on the configured channels (Telegram with TELEGRAM_BOT_TOKEN; else the terminal chat)")
+    .option("--flows <dir>", "flows directory")
+    .action(async (opts: { flows?: string }) => {
+      code = await runStart(opts);
+    });
 
   program
     .command("validate")

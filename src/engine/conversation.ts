@@ -140,7 +140,9 @@ class Turn {
       return this.enter(step.next !== undefined ? resolveRef(this.set, flowId, step.next) : this.after(flowId, step.id));
     }
 
-    const match = this.deps.router.match(text);
+    // Digits and codes are attempts to answer, never a change of subject.
+    const words = /\p{L}{2,}/u.test(text);
+    const match = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
     this.confidence = match.confidence;
     if (match.flowId && match.flowId !== flowId && match.confidence >= SWITCH_CONFIDENCE) {
       return this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));

@@ -159,6 +159,10 @@ export const BotConfig = z
         help: Localized,
       })
       .strict(),
+    commandMenu: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), Localized)
+      .optional()
+      .describe("descriptions of the commands platforms list in their menu (Telegram setMyCommands), per locale"),
   })
   .strict();
 

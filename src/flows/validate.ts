@@ -37,6 +37,9 @@ export function checkFlowSet(
   for (const [name, text] of Object.entries(bot.messages)) {
     problems.push(...checkLocalized(botSource, ["messages", name], text, locales));
   }
+  for (const [name, text] of Object.entries(bot.commandMenu ?? {})) {
+    problems.push(...checkLocalized(botSource, ["commandMenu", name], text, locales));
+  }
 
   for (const flow of set.flows.values()) {
     const source = sources.get(flow.id)!;

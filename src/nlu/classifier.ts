@@ -13,6 +13,12 @@ export interface ClassifierOptions {
   l2: number;
   /** Seed for the shuffling: same data and seed give the same model. */
   seed: number;
+  /** "softmax" = multinomial logistic regression; "hinge" = multiclass linear SVM (faster). */
+  loss: "softmax" | "hinge";
+  /** Hinge margin. */
+  margin: number;
+  /** Gradient entries smaller than this are not applied (speed; they barely matter). */
+  minGradient: number;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
@@ -20,6 +26,9 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   learningRate: 1,
   l2: 1e-5,
   seed: 7,
+  minGradient: 1e-4,
+  loss: "softmax",
+  margin: 1,
 };
 
 /** Small, fast, seeded PRNG (mulberry32). */
@@ -61,11 +70,13 @@ export class LinearClassifier {
   ): LinearClassifier {
     const o = { ...DEFAULT_CLASSIFIER_OPTIONS, ...options };
     const K = numClasses;
-    const w = new Float64Array(numFeatures * K);
+    const w = new Float32Array(numFeatures * K);
     const b = new Float64Array(K);
     // L2 as a global scale: W = scale · w, so decay costs O(1) instead of touching every weight.
     let scale = 1;
     const scores = new Float64Array(K);
+    const activeK = new Int32Array(K);
+    const activeStep = new Float64Array(K);
     const rand = seededRandom(o.seed);
     const order = xs.map((_, i) => i);
     const total = Math.max(1, o.epochs * xs.length);
@@ -75,11 +86,11 @@ export class LinearClassifier {
     // that carry nearly all of its mass, and it makes training several times faster.
     const candidates: (Int32Array | null)[] = xs.map(() => null);
     const all = Int32Array.from({ length: K }, (_, k) => k);
-    const refreshEvery = 3;
+    const refreshEvery = 4;
     let step = 0;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       shuffleInPlace(order, rand);
-      const full = epoch % refreshEvery === 0 || epoch === o.epochs - 1;
+      const full = epoch % refreshEvery === 0;
       for (const i of order) {
         const x = xs[i]!;
         const y = ys[i]!;
@@ -102,33 +113,69 @@ export class LinearClassifier {
             for (let c = 0; c < nc; c++) scores[c]! += v * w[base + cls[c]!]!;
           }
         }
-        let max = -Infinity;
-        for (let c = 0; c < nc; c++) if (scores[c]! > max) max = scores[c]!;
-        let sum = 0;
-        for (let c = 0; c < nc; c++) {
-          const e = Math.exp(scores[c]! - max);
-          scores[c] = e;
-          sum += e;
-        }
-        if (full) {
-          const keep: number[] = [];
-          for (let k = 0; k < K; k++) if (k === y || scores[k]! / sum > 1e-4) keep.push(k);
-          candidates[i] = Int32Array.from(keep);
-        }
         scale *= 1 - lr * o.l2;
         if (scale < 1e-6) {
           for (let q = 0; q < w.length; q++) w[q]! *= scale;
           scale = 1;
         }
-        // Gradient of cross-entropy: p - onehot(y). Tiny probabilities are skipped: they barely
-        // move the weights and skipping them makes an update O(features × few classes).
-        for (let c = 0; c < nc; c++) {
-          const k = cls[c]!;
-          const g = scores[c]! / sum - (k === y ? 1 : 0);
-          if (g > -1e-4 && g < 1e-4) continue;
-          const stepSize = (lr * g) / scale;
-          for (let j = 0; j < x.idx.length; j++) w[x.idx[j]! * K + k]! -= stepSize * x.val[j]!;
-          b[k]! -= lr * g;
+        let na = 0;
+        if (o.loss === "softmax") {
+          let max = -Infinity;
+          for (let c = 0; c < nc; c++) if (scores[c]! > max) max = scores[c]!;
+          let sum = 0;
+          for (let c = 0; c < nc; c++) {
+            const e = Math.exp(scores[c]! - max);
+            scores[c] = e;
+            sum += e;
+          }
+          if (full) {
+            const keep: number[] = [];
+            for (let k = 0; k < K; k++) if (k === y || scores[k]! / sum > o.minGradient) keep.push(k);
+            candidates[i] = Int32Array.from(keep);
+          }
+          // Gradient of cross-entropy: p - onehot(y). Tiny probabilities are skipped: they barely
+          // move the weights. Classes are collected first so the update walks each feature's row
+          // contiguously (a class-outer loop would stride through memory).
+          for (let c = 0; c < nc; c++) {
+            const k = cls[c]!;
+            const g = scores[c]! / sum - (k === y ? 1 : 0);
+            if (g > -o.minGradient && g < o.minGradient) continue;
+            activeK[na] = k;
+            activeStep[na] = (lr * g) / scale;
+            na++;
+            b[k]! -= lr * g;
+          }
+        } else {
+          // Multiclass hinge (Weston–Watkins): every class scoring within the margin of the
+          // true class is pushed down, the true class up.
+          let sy = 0;
+          for (let c = 0; c < nc; c++) if (cls[c] === y) sy = scores[c]!;
+          if (full) {
+            const keep: number[] = [];
+            for (let k = 0; k < K; k++) if (k === y || scores[k]! > sy - 2 * o.margin) keep.push(k);
+            candidates[i] = Int32Array.from(keep);
+          }
+          let nv = 0;
+          for (let c = 0; c < nc; c++) {
+            const k = cls[c]!;
+            if (k === y || scores[c]! + o.margin <= sy) continue;
+            activeK[na] = k;
+            activeStep[na] = lr / scale;
+            na++;
+            nv++;
+            b[k]! -= lr;
+          }
+          if (nv > 0) {
+            activeK[na] = y;
+            activeStep[na] = (-lr * nv) / scale;
+            na++;
+            b[y]! += lr * nv;
+          }
+        }
+        for (let j = 0; j < x.idx.length; j++) {
+          const base = x.idx[j]! * K;
+          const v = x.val[j]!;
+          for (let a = 0; a < na; a++) w[base + activeK[a]!]! -= activeStep[a]! * v;
         }
       }
     }

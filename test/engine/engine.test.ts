@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboundEvent } from "../../src/core/types.ts";
+import type { InboundEvent, InboundMessage } from "../../src/core/types.ts";
 import { Engine } from "../../src/engine/engine.ts";
 import { IntentRouter } from "../../src/engine/router.ts";
 import { ConversationStore } from "../../src/engine/store.ts";
@@ -44,7 +44,7 @@ function customer(locale = "en") {
   });
   return {
     key: `test:${id}`,
-    says: (text: string): InboundEvent => ({ ...base(), type: "message", text }),
+    says: (text: string): InboundMessage => ({ ...base(), type: "message", text }),
     presses: (payload: string): InboundEvent => ({ ...base(), type: "button", payload }),
     commands: (command: string, args = ""): InboundEvent => ({ ...base(), type: "command", command, args }),
   };

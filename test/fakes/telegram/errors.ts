@@ -21,7 +21,11 @@ export class ApiError extends Error {
     return this.message;
   }
   toEnvelope(): ErrorEnvelope {
-    const env: ErrorEnvelope = { ok: false, error_code: this.error_code, description: this.message };
+    const env: ErrorEnvelope = {
+      ok: false,
+      error_code: this.error_code,
+      description: this.message,
+    };
     if (this.parameters) env.parameters = this.parameters;
     return env;
   }
@@ -55,5 +59,9 @@ export function errorFromSpec(spec: FailSpec): ApiError {
   if (spec.retry_after !== undefined) params.retry_after = spec.retry_after;
   if (spec.migrate_to_chat_id !== undefined) params.migrate_to_chat_id = spec.migrate_to_chat_id;
   const description = spec.description ?? DEFAULT_DESCRIPTIONS[spec.error_code] ?? "Error";
-  return new ApiError(spec.error_code, description, Object.keys(params).length ? params : undefined);
+  return new ApiError(
+    spec.error_code,
+    description,
+    Object.keys(params).length ? params : undefined,
+  );
 }

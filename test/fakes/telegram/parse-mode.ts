@@ -41,7 +41,8 @@ const HTML_TAGS = new Set([
   "tg-time",
 ]);
 const HTML_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
-const START_TAG = /<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?)*)\s*\/?>/y;
+const START_TAG =
+  /<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?)*)\s*\/?>/y;
 const ENTITY = /&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/y;
 const SPECIAL = /[<&]/g;
 
@@ -71,7 +72,10 @@ function parseHtml(text: string): string {
     } else if (text[at + 1] === "/") {
       const close = text.indexOf(">", at);
       if (close === -1) throw cantParse(`Unclosed end tag at byte offset ${byteOffset(text, at)}`);
-      const name = text.slice(at + 2, close).trim().toLowerCase();
+      const name = text
+        .slice(at + 2, close)
+        .trim()
+        .toLowerCase();
       const open = stack.pop();
       if (open === undefined) {
         throw cantParse(`Unexpected end tag at byte offset ${byteOffset(text, at)}`);
@@ -101,7 +105,9 @@ function parseHtml(text: string): string {
         throw cantParse(`Unsupported start tag "${name}" at byte offset ${byteOffset(text, at)}`);
       }
       if (name === "span" && !/class\s*=\s*["']?tg-spoiler/i.test(t[2] ?? "")) {
-        throw cantParse(`Tag "span" must have class "tg-spoiler" at byte offset ${byteOffset(text, at)}`);
+        throw cantParse(
+          `Tag "span" must have class "tg-spoiler" at byte offset ${byteOffset(text, at)}`,
+        );
       }
       stack.push(name);
       i = at + t[0].length;
@@ -110,7 +116,8 @@ function parseHtml(text: string): string {
   }
   plain += text.slice(i);
   const open = stack.pop();
-  if (open !== undefined) throw cantParse(`Can't find end tag corresponding to start tag "${open}"`);
+  if (open !== undefined)
+    throw cantParse(`Can't find end tag corresponding to start tag "${open}"`);
   return plain;
 }
 
@@ -168,9 +175,11 @@ function parseMarkdownV2(text: string): string {
       stack.push({ kind: "[", at: i });
       i += c === "!" ? 2 : 1;
     } else if (c === "]" && stack.at(-1)?.kind === "[") {
-      if (text[i + 1] !== "(") throw cantParse(`Character ']' is reserved and must be escaped with the preceding '\\'`);
+      if (text[i + 1] !== "(")
+        throw cantParse(`Character ']' is reserved and must be escaped with the preceding '\\'`);
       const close = findUnescaped(text, ")", i + 2);
-      if (close === -1) throw cantParse(`Can't find end of a URL at byte offset ${byteOffset(text, i + 1)}`);
+      if (close === -1)
+        throw cantParse(`Can't find end of a URL at byte offset ${byteOffset(text, i + 1)}`);
       stack.pop();
       i = close + 1;
     } else if (c === ">" && (i === 0 || text[i - 1] === "\n")) {
@@ -214,7 +223,9 @@ function parseMarkdown(text: string): string {
     if (c === "*" || c === "_" || c === "`" || c === "[") {
       const close = text.indexOf(closer, i + closer.length);
       if (close === -1) {
-        throw cantParse(`Can't find end of the entity starting at byte offset ${byteOffset(text, i)}`);
+        throw cantParse(
+          `Can't find end of the entity starting at byte offset ${byteOffset(text, i)}`,
+        );
       }
       plain += text.slice(i + closer.length, close);
       i = close + closer.length;

@@ -61,7 +61,11 @@ export interface AddMessageOptions {
 const GROUP_ID_BASE = 1_001_000_000_000;
 
 export function toUser(u: TestUser | User): User {
-  const user: User = { id: u.id, is_bot: "is_bot" in u ? u.is_bot : false, first_name: u.first_name };
+  const user: User = {
+    id: u.id,
+    is_bot: "is_bot" in u ? u.is_bot : false,
+    first_name: u.first_name,
+  };
   if (u.last_name !== undefined) user.last_name = u.last_name;
   if (u.username !== undefined) user.username = u.username;
   if (u.language_code !== undefined) user.language_code = u.language_code;

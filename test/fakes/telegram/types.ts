@@ -90,7 +90,13 @@ export type MediaKind =
   | "animation"
   | "video_note";
 
-export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked";
+export type MemberStatus =
+  | "creator"
+  | "administrator"
+  | "member"
+  | "restricted"
+  | "left"
+  | "kicked";
 
 /** A message given by value or by its coordinates. */
 export type MessageRef = Message | { chat_id: number; message_id: number };

@@ -1,0 +1,103 @@
+// The Telegram channel: one grammY Bot's Api for calls, updates in by long polling or
+// webhook, each one recorded durably before Telegram is acknowledged.
+import { Bot } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
+import type { Logger } from "pino";
+import type { FlowSet, InboundEvent } from "../../src/index.ts";
+import { TelegramChannel } from "./channel.ts";
+import { Poller } from "./polling.ts";
+import { translateUpdate } from "./translate.ts";
+import { WebhookServer } from "./webhook.ts";
+
+export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot?: string;
+  mode: "polling" | "webhook";
+  webhook?: { url: string; secret: string; host: string; port: number };
+  logger?: Logger;
+  /** Skip getMe (tests and benchmarks pass the fake's). */
+  botInfo?: UserFromGetMe;
+  pollTimeoutSeconds?: number;
+}
+
+export class TelegramAdapter {
+  readonly bot: Bot;
+  readonly channel: TelegramChannel;
+  private poller: Poller | undefined;
+  private webhook: WebhookServer | undefined;
+  private record: ((event: InboundEvent) => Promise<unknown>) | undefined;
+
+  constructor(private readonly options: TelegramOptions) {
+    this.bot = new Bot(options.token, {
+      ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+      client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+    });
+    this.channel = new TelegramChannel(this.bot.api);
+  }
+
+  get botInfo(): UserFromGetMe {
+    return this.bot.botInfo;
+  }
+
+  /**
+   * Connects and starts taking updates; `record` must resolve only once the event is durable.
+   * Returns the webhook's bound port in webhook mode.
+   */
+  async start(record: (event: InboundEvent) => Promise<unknown>, flows?: FlowSet): Promise<{ port?: number }> {
+    this.record = record;
+    await this.bot.init();
+    if (flows) await this.registerCommands(flows);
+    const recordUpdate = (u: Update) => this.handleUpdate(u);
+    if (this.options.mode === "polling") {
+      await this.bot.api.deleteWebhook({ drop_pending_updates: false });
+      this.poller = new Poller({
+        api: this.bot.api,
+        record: recordUpdate,
+        orderKey: (u) => String(u.message?.chat.id ?? u.edited_message?.chat.id ?? u.callback_query?.message?.chat.id ?? u.update_id),
+        allowedUpdates: ALLOWED_UPDATES,
+        logger: this.options.logger,
+        timeoutSeconds: this.options.pollTimeoutSeconds,
+      });
+      this.poller.start();
+      return {};
+    }
+    const hook = this.options.webhook!;
+    this.webhook = new WebhookServer({ host: hook.host, port: hook.port, path: new URL(hook.url).pathname, secret: hook.secret, record: recordUpdate, logger: this.options.logger });
+    const { port } = await this.webhook.listen();
+    await this.bot.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 });
+    return { port };
+  }
+
+  /** Records one update; throws if it could not be recorded (so it is not acknowledged). */
+  async handleUpdate(update: Update): Promise<void> {
+    const event = translateUpdate(update, { id: this.bot.botInfo.id, username: this.bot.botInfo.username });
+    if (!event) return;
+    await this.record!(event);
+    const query = update.callback_query;
+    if (query) {
+      // The spinner on the customer's button stops now; the answer itself arrives as a message.
+      this.bot.api.answerCallbackQuery(query.id).catch((err) => this.options.logger?.warn({ err: String(err) }, "answerCallbackQuery failed"));
+    }
+  }
+
+  /** The command menu, per language, from frontline.yaml's commandMenu. */
+  private async registerCommands(flows: FlowSet): Promise<void> {
+    const menu = flows.bot.commandMenu;
+    if (!menu) return;
+    const forLocale = (locale: string) => Object.entries(menu).map(([command, text]) => ({ command, description: text[locale] ?? text[flows.bot.defaultLocale] ?? command }));
+    try {
+      await this.bot.api.setMyCommands(forLocale(flows.bot.defaultLocale));
+      for (const locale of flows.bot.locales) await this.bot.api.setMyCommands(forLocale(locale), { language_code: locale as never });
+    } catch (err) {
+      this.options.logger?.warn({ err: String(err) }, "could not register the command menu; commands still work");
+    }
+  }
+
+  /** Stops taking updates; what was recorded stays queued for any replica. */
+  async stop(): Promise<void> {
+    await this.poller?.stop();
+    await this.webhook?.close();
+  }
+}

@@ -1,0 +1,73 @@
+// Outbound delivery to Telegram through grammY's Api: HTML-escaped text, inline keyboards,
+// forum topics; platform errors classified into DeliveryError kinds for the outbox.
+import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
+import { type Address, type Channel, DeliveryError, type OutboundMessage, type RateLimit } from "../../src/index.ts";
+import { CHANNEL } from "./translate.ts";
+
+/** Escapes text for parse_mode HTML: customer and flow text can never inject markup. */
+export function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+export class TelegramChannel implements Channel {
+  readonly name = CHANNEL;
+  readonly maxTextLength = 4096;
+  // Bot FAQ: ~1 msg/s per chat with short bursts, 20/min per group, ~30/s overall.
+  readonly globalLimit: RateLimit = { burst: 30, perSecond: 30 };
+  private readonly privateLimit: RateLimit = { burst: 3, perSecond: 1 };
+  private readonly groupLimit: RateLimit = { burst: 5, perSecond: 20 / 60 };
+
+  constructor(
+    private readonly api: Api,
+    limits: { global?: RateLimit; private?: RateLimit; group?: RateLimit } = {},
+  ) {
+    if (limits.global) this.globalLimit = limits.global;
+    if (limits.private) this.privateLimit = limits.private;
+    if (limits.group) this.groupLimit = limits.group;
+  }
+
+  limitFor(address: Address): RateLimit {
+    return address.chatId.startsWith("-") ? this.groupLimit : this.privateLimit;
+  }
+
+  async send(address: Address, message: OutboundMessage): Promise<{ messageId: string }> {
+    try {
+      const sent = await this.api.sendMessage(address.chatId, escapeHtml(message.text), {
+        parse_mode: "HTML",
+        ...(address.threadId ? { message_thread_id: Number(address.threadId) } : {}),
+        ...(message.buttons?.length ? { reply_markup: keyboard(message.buttons) } : {}),
+        link_preview_options: { is_disabled: true },
+      });
+      return { messageId: String(sent.message_id) };
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+}
+
+function keyboard(buttons: { label: string; payload: string }[]): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  // Short labels sit two to a row; long ones get a row each so they are not truncated.
+  const perRow = buttons.every((b) => [...b.label].length <= 18) ? 2 : 1;
+  buttons.forEach((b, i) => {
+    if (i > 0 && i % perRow === 0) kb.row();
+    kb.text(b.label, b.payload);
+  });
+  return kb;
+}
+
+export function classify(err: unknown): DeliveryError {
+  if (err instanceof GrammyError) {
+    const what = `${err.method}: ${err.error_code} ${err.description}`;
+    if (err.error_code === 429) return new DeliveryError("rate_limited", what, (err.parameters.retry_after ?? 1) * 1000);
+    if (err.error_code === 403) return new DeliveryError("unreachable", what);
+    if (err.error_code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(err.description)) {
+      return new DeliveryError("unreachable", what);
+    }
+    if (err.error_code >= 500) return new DeliveryError("transient", what);
+    if (err.error_code === 400 || err.error_code === 404) return new DeliveryError("rejected", what);
+    return new DeliveryError("transient", what);
+  }
+  if (err instanceof HttpError) return new DeliveryError("transient", err.message);
+  return new DeliveryError("transient", (err as Error)?.message ?? String(err));
+}

@@ -1,0 +1,244 @@
+// IntentMatcher: trains on example phrases (any mix of languages) and ranks intents for a message
+// with a calibrated confidence. Ranking comes from a linear classifier; confidence also asks how
+// close the message is to a taught example, so unknown topics score low even with few intents.
+
+import { type ClassifierOptions, LinearClassifier } from "./classifier.ts";
+import {
+  DEFAULT_FEATURE_OPTIONS,
+  type FeatureOptions,
+  type SparseVector,
+  extractTokenFeatures,
+  Vocabulary,
+} from "./features.ts";
+import { words } from "./normalize.ts";
+import { ExampleIndex } from "./similarity.ts";
+
+export interface TrainingExample {
+  intent: string;
+  text: string;
+  locale?: string;
+}
+
+export interface IntentScore {
+  intent: string;
+  /** Calibrated in [0, 1]; compare with DEFAULT_MATCH_THRESHOLD. */
+  confidence: number;
+}
+
+export interface KeywordSet {
+  intent: string;
+  locale?: string;
+  words: string[];
+}
+
+export interface MatcherOptions {
+  /** Feature extraction knobs (n-gram ranges, group weights). */
+  features?: Partial<FeatureOptions>;
+  /** Classifier knobs (epochs, learning rate, L2, seed). */
+  classifier?: Partial<ClassifierOptions>;
+  /** Softmax temperature applied to the classifier's logits before confidence. */
+  temperature?: number;
+  /**
+   * Share of the confidence that comes from similarity to the nearest example of the intent
+   * (0 = classifier probability only, 1 = similarity only); a weighted geometric mean.
+   */
+  similarityWeight?: number;
+  /** Similarity at which the similarity factor reaches 1 (cosine saturates well below 1 for paraphrases). */
+  similarityFull?: number;
+  /** Logit bonus when one of an intent's keywords occurs in the message. */
+  keywordBoost?: number;
+  /** Keywords strongly suggest an intent (a flow's keywords per locale). */
+  keywords?: KeywordSet[];
+}
+
+/** Defaults chosen on BANKING77 / CLINC150 dev data (see bench/nlu.ts). */
+export const DEFAULT_MATCHER_OPTIONS = {
+  features: {
+    ...DEFAULT_FEATURE_OPTIONS,
+    charMin: 2,
+    charMax: 4,
+    stemPrefix: 5,
+  } satisfies FeatureOptions,
+  classifier: { epochs: 12, learningRate: 3, l2: 1e-5, minGradient: 1e-2, seed: 7 },
+  temperature: 1,
+  similarityWeight: 0.5,
+  similarityFull: 0.6,
+  keywordBoost: 2,
+};
+
+interface CompiledKeyword {
+  intent: number;
+  tokens: string[];
+}
+
+/** A keyword token matches a word equal to it, or (from 4 letters on) a word it starts: "парол" ~ "пароля". */
+function tokenMatches(word: string, kw: string): boolean {
+  return kw.length >= 4 ? word.startsWith(kw) : word === kw;
+}
+
+function keywordOccurs(tokens: string[], kw: string[]): boolean {
+  if (kw.length === 0 || kw.length > tokens.length) return false;
+  outer: for (let i = 0; i + kw.length <= tokens.length; i++) {
+    for (let j = 0; j < kw.length; j++) if (!tokenMatches(tokens[i + j]!, kw[j]!)) continue outer;
+    return true;
+  }
+  return false;
+}
+
+export class IntentMatcher {
+  private readonly logits: Float64Array;
+
+  private constructor(
+    private readonly intents: string[],
+    private readonly featureOptions: FeatureOptions,
+    private readonly vocab: Vocabulary | null,
+    private readonly classifier: LinearClassifier | null,
+    private readonly index: ExampleIndex | null,
+    private readonly keywords: CompiledKeyword[],
+    private readonly settings: {
+      temperature: number;
+      similarityWeight: number;
+      similarityFull: number;
+      keywordBoost: number;
+    },
+  ) {
+    this.logits = new Float64Array(intents.length);
+  }
+
+  /** Intents known to the matcher, in column order. */
+  get intentNames(): readonly string[] {
+    return this.intents;
+  }
+
+  static train(examples: TrainingExample[], options: MatcherOptions = {}): IntentMatcher {
+    const featureOptions: FeatureOptions = {
+      ...DEFAULT_MATCHER_OPTIONS.features,
+      ...options.features,
+    };
+    const classifierOptions = { ...DEFAULT_MATCHER_OPTIONS.classifier, ...options.classifier };
+    const settings = {
+      temperature: options.temperature ?? DEFAULT_MATCHER_OPTIONS.temperature,
+      similarityWeight: options.similarityWeight ?? DEFAULT_MATCHER_OPTIONS.similarityWeight,
+      similarityFull: options.similarityFull ?? DEFAULT_MATCHER_OPTIONS.similarityFull,
+      keywordBoost: options.keywordBoost ?? DEFAULT_MATCHER_OPTIONS.keywordBoost,
+    };
+
+    // Keywords are also short training examples: "password" alone should route like a sentence.
+    const texts: { intent: string; tokens: string[] }[] = [];
+    for (const ex of examples) {
+      if (!ex || typeof ex.intent !== "string") continue;
+      texts.push({ intent: ex.intent, tokens: words(ex.text) });
+    }
+    const keywordSets = options.keywords ?? [];
+    for (const set of keywordSets) {
+      for (const w of set.words ?? []) texts.push({ intent: set.intent, tokens: words(w) });
+    }
+    const usable = texts.filter((t) => t.tokens.length > 0);
+    // Sorted intent names: the model does not depend on the order examples were given in.
+    const intents = [...new Set(usable.map((t) => t.intent))].sort();
+    const column = new Map(intents.map((name, i) => [name, i]));
+
+    const keywords: CompiledKeyword[] = [];
+    for (const set of keywordSets) {
+      const k = column.get(set.intent);
+      if (k === undefined) continue;
+      for (const w of set.words ?? []) {
+        const tokens = words(w);
+        if (tokens.length > 0) keywords.push({ intent: k, tokens });
+      }
+    }
+
+    if (intents.length === 0) {
+      return new IntentMatcher([], featureOptions, null, null, null, [], settings);
+    }
+    const counts = usable.map((t) => extractTokenFeatures(t.tokens, featureOptions));
+    const vocab = Vocabulary.fit(counts, featureOptions);
+    const xs = counts.map((c) => vocab.vectorize(c));
+    const ys = usable.map((t) => column.get(t.intent)!);
+    const classifier = LinearClassifier.train(
+      xs,
+      ys,
+      vocab.size,
+      intents.length,
+      classifierOptions,
+    );
+    const index = new ExampleIndex(xs, ys, intents.length, vocab.size);
+    return new IntentMatcher(intents, featureOptions, vocab, classifier, index, keywords, settings);
+  }
+
+  /** The message as a feature vector (exposed for diagnostics and benchmarks). */
+  vectorize(text: string): { vector: SparseVector; tokens: string[] } | null {
+    if (!this.vocab) return null;
+    const tokens = words(text);
+    if (tokens.length === 0) return null;
+    return { vector: this.vocab.vectorize(extractTokenFeatures(tokens, this.featureOptions)), tokens };
+  }
+
+  /**
+   * Ranked best-first, at most `limit` (default 5). Never throws: text with nothing the matcher
+   * knows (empty, emoji, noise) gives [].
+   */
+  match(text: string, options: { limit?: number } = {}): IntentScore[] {
+    try {
+      return this.rank(text, options.limit ?? 5);
+    } catch {
+      // A matcher bug must not take a conversation down; "no idea" is always a safe answer.
+      return [];
+    }
+  }
+
+  private rank(text: string, limit: number): IntentScore[] {
+    const K = this.intents.length;
+    const n = Math.min(Math.max(0, Math.floor(limit)), K);
+    if (n === 0 || !this.classifier || !this.index) return [];
+    const v = this.vectorize(text);
+    if (!v || v.vector.idx.length === 0) return [];
+    const logits = this.classifier.scores(v.vector, this.logits);
+    const { temperature, similarityWeight, similarityFull, keywordBoost } = this.settings;
+    const hit = new Set<number>();
+    for (const kw of this.keywords) {
+      if (!hit.has(kw.intent) && keywordOccurs(v.tokens, kw.tokens)) hit.add(kw.intent);
+    }
+    for (const k of hit) logits[k]! += keywordBoost;
+    // Softmax with temperature.
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (logits[k]! > max) max = logits[k]!;
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp((logits[k]! - max) / temperature);
+      logits[k] = e;
+      sum += e;
+    }
+    const top = topK(logits, n);
+    const sims = similarityWeight > 0 ? this.index.nearest(v.vector, top) : top.map(() => 1);
+    const scored = top.map((k, i) => {
+      const p = logits[k]! / sum;
+      // Geometric mean of "the classifier prefers it" and "it looks like something taught".
+      let s = Math.min(1, sims[i]! / similarityFull);
+      if (hit.has(k)) s = Math.max(s, 0.8);
+      const confidence = p ** (1 - similarityWeight) * s ** similarityWeight;
+      return { intent: this.intents[k]!, confidence: Number.isFinite(confidence) ? confidence : 0 };
+    });
+    scored.sort((a, b) => b.confidence - a.confidence || (a.intent < b.intent ? -1 : 1));
+    return scored;
+  }
+}
+
+/** Indices of the n largest values, largest first (n is small: a partial selection). */
+function topK(values: Float64Array, n: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (out.length < n) {
+      out.push(k);
+    } else if (v > values[out[n - 1]!]!) {
+      out[n - 1] = k;
+    } else continue;
+    for (let i = out.length - 1; i > 0 && values[out[i]!]! > values[out[i - 1]!]!; i--) {
+      const t = out[i]!;
+      out[i] = out[i - 1]!;
+      out[i - 1] = t;
+    }
+  }
+  return out;
+}

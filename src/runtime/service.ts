@@ -1,0 +1,72 @@
+// Wiring for a running bot: Redis → flows → engine → outbox → intake → channel adapters;
+// and an orderly stop. Channel-agnostic: adapters come in through the ChannelAdapter port.
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Channel, InboundEvent } from "../core/types.ts";
+import { Engine } from "../engine/engine.ts";
+import type { IntentRouter } from "../engine/router.ts";
+import { ConversationStore } from "../engine/store.ts";
+import type { FlowSet } from "../flows/flowset.ts";
+import { Intake, type TurnListener } from "../intake/intake.ts";
+import { Outbox, type OutboxOptions } from "../outbox/outbox.ts";
+
+export interface ChannelAdapter {
+  readonly channel: Channel;
+  /** Starts taking updates; `record` resolves once an event is durable. */
+  start(record: (event: InboundEvent) => Promise<unknown>, flows: FlowSet): Promise<{ port?: number }>;
+  /** Stops taking updates (recorded ones stay queued). */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  redis: Redis;
+  prefix: string;
+  flows: FlowSet;
+  adapters: ChannelAdapter[];
+  logger?: Logger;
+  recoveryMs?: number;
+  router?: IntentRouter;
+  listeners?: TurnListener[];
+  onSent?: OutboxOptions["onSent"];
+  concurrency?: { intake?: number; outbox?: number };
+}
+
+export class Service {
+  readonly engine: Engine;
+  readonly outbox: Outbox;
+  readonly intake: Intake;
+  ports: (number | undefined)[] = [];
+
+  constructor(private readonly options: ServiceOptions) {
+    const { redis, prefix, logger } = options;
+    const lease = { lockDurationMs: options.recoveryMs, leaseMs: options.recoveryMs };
+    this.engine = new Engine({ flows: options.flows, store: new ConversationStore(redis, { prefix }), logger, router: options.router });
+    this.outbox = new Outbox({ connection: redis, prefix, channels: options.adapters.map((a) => a.channel), logger, onSent: options.onSent, concurrency: options.concurrency?.outbox, ...lease });
+    this.intake = new Intake({ connection: redis, prefix, engine: this.engine, outbox: this.outbox, listeners: options.listeners, logger, concurrency: options.concurrency?.intake, ...lease });
+  }
+
+  async start(): Promise<void> {
+    for (const adapter of this.options.adapters) {
+      const { port } = await adapter.start((event) => this.intake.record(event), this.options.flows);
+      this.ports.push(port);
+    }
+  }
+
+  /**
+   * Stops taking updates, then lets in-flight work finish for up to `graceMs`; whatever is
+   * still running after that is left in Redis for another replica (or the next start).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    await Promise.all(this.options.adapters.map((a) => a.stop()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((r) => {
+      timer = setTimeout(() => r("timeout"), graceMs);
+    });
+    const closed = await Promise.race([Promise.all([this.intake.close(), this.outbox.close()]), timeout]);
+    clearTimeout(timer);
+    if (closed === "timeout") {
+      this.options.logger?.warn({ graceMs }, "in-flight work did not finish in time; it stays queued for the next worker");
+      await Promise.all([this.intake.close(true), this.outbox.close(true)]);
+    }
+  }
+}
