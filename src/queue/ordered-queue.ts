@@ -152,7 +152,17 @@ export class OrderedQueue<T> {
       const raw = await this.redis.lindex(k.inbox, 0);
       if (raw === null) break;
       const envelope = JSON.parse(raw) as Envelope<T>;
-      const outcome = await this.runHandler(group, envelope);
+      // Keep the lease while the handler runs (rate-limit waits, slow sends): if it lapsed,
+      // a waiting job would take the group and run the same head item a second time.
+      const heartbeat = setInterval(() => {
+        void this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs)).catch(() => {});
+      }, Math.max(100, Math.floor(this.leaseMs / 3)));
+      let outcome: ItemOutcome;
+      try {
+        outcome = await this.runHandler(group, envelope);
+      } finally {
+        clearInterval(heartbeat);
+      }
       if (outcome.type === "retry") {
         await this.bumpAttempts(k.inbox, envelope);
         retryAfter = outcome.afterMs;
