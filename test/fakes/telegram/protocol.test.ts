@@ -332,7 +332,7 @@ describe("FakeTelegram protocol", () => {
             got.push({ chat: u.message.chat.id, text: u.message.text });
             res.writeHead(200).end();
           },
-          5 + Math.random() * 10,
+          30 + Math.random() * 20,
         );
       });
     });
@@ -342,7 +342,7 @@ describe("FakeTelegram protocol", () => {
       await api(f, "setWebhook", { url, max_connections: 4 });
       for (let i = 0; i < 5; i++)
         for (const u of [alice, bob, agent]) f.sendUserMessage(u, `m${i}`);
-      const deadline = Date.now() + 3000;
+      const deadline = Date.now() + 10_000;
       while (got.length < 15 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const u of [alice, bob, agent]) {
         expect(got.filter((g) => g.chat === u.id).map((g) => g.text)).toEqual([
