@@ -1,0 +1,120 @@
+// The operator's commands, run as a user runs them: the real binary, real Redis.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { testPrefix, testRedisUrl } from "../support/redis.ts";
+
+function frontline(args: string[], input?: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ["bin/frontline.mjs", ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, REDIS_URL: testRedisUrl(), REDIS_PREFIX: testPrefix("cli"), ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const turns = (out: string) => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { flow: string; locale: string; text: string; buttons: string[]; escalated: boolean; confidence: number });
+
+describe("frontline validate", () => {
+  it("passes the shipped flows", () => {
+    const r = frontline(["validate", "flows"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok: \d+ flows/);
+  });
+
+  it("reports a broken copy with file:line:column and exits non-zero", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fl-broken-"));
+    cpSync("flows", dir, { recursive: true });
+    const file = join(dir, "refund.yaml");
+    const lines = readFileSync(file, "utf8").split("\n");
+    const at = lines.findIndex((l) => /^\s+- id: /.test(l));
+    lines.splice(at + 1, 0, `${lines[at]!.match(/^\s*/)![0]}  goto: no_such_step`);
+    writeFileSync(file, lines.join("\n"));
+    const r = frontline(["validate", dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`refund\\.yaml:${at + 1}:\\d+: a step has one kind|refund\\.yaml:${at + 2}:\\d+: .*no_such_step`));
+  });
+});
+
+describe("frontline chat", () => {
+  it.each([
+    ["en", "I forgot my password"],
+    ["ru", "Я забыл пароль"],
+    ["pl", "Zapomniałem hasła"],
+    ["el", "Ξέχασα τον κωδικό μου"],
+  ])("answers a password question from the login flow (%s)", (lang, text) => {
+    const r = frontline(["chat", "--json", "--lang", "en"], `${text}\n`);
+    expect(r.code).toBe(0);
+    const [turn] = turns(r.out);
+    expect(turn).toMatchObject({ flow: "login_help", locale: lang, escalated: false });
+    expect(turn!.buttons.length).toBeGreaterThan(1);
+  });
+
+  it("reads one message per line, presses buttons by number, and survives odd input", () => {
+    const huge = "x".repeat(100_000);
+    const r = frontline(["chat", "--json", "--lang", "en"], `/start\n1\n${huge}\n🙂🙂🙂\n\u0001\u0002binary\u0000\n/human\n`);
+    expect(r.err).toBe("");
+    const all = turns(r.out);
+    expect(all.length).toBe(6);
+    expect(all[0]!.buttons.length).toBeGreaterThan(2);
+    expect(all[1]!.flow).not.toBe(all[0]!.flow);
+    expect(all.at(-1)!.escalated).toBe(true);
+  });
+
+  it("refuses to start on invalid flows, with the validator's report", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fl-broken-"));
+    cpSync("flows", dir, { recursive: true });
+    writeFileSync(join(dir, "human.yaml"), "id: human\nsteps: [\n");
+    const r = frontline(["chat", "--json", "--flows", dir], "hello\n");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/human\.yaml:\d+:\d+: YAML/);
+    expect(r.out).toBe("");
+  });
+
+  it("explains how to get Redis when none answers and none can be started", () => {
+    const r = frontline(["chat", "--json"], "hi\n", { REDIS_URL: "redis://127.0.0.1:1", PATH: "/nonexistent" });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/No Redis at redis:\/\/127\.0\.0\.1:1\. .*apt-get install redis-server/);
+  });
+});
+
+describe("frontline test-flows", () => {
+  it("runs the shipped conversation tests and they pass", () => {
+    const r = frontline(["test-flows", "flows"]);
+    expect(r.out).toMatch(/\n(\d+) passed, 0 failed\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it("fails with a non-zero exit when an expectation is not met", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fl-tests-"));
+    cpSync("flows", dir, { recursive: true });
+    writeFileSync(join(dir, "tests", "extra.test.yaml"), 'cases:\n  - name: wrong\n    turns:\n      - user: "I forgot my password"\n        expect: { flow: refund }\n');
+    const r = frontline(["test-flows", dir, "--filter", "wrong"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/✗ wrong\n\s+turn 1: flow: expected refund, got login_help/);
+  });
+});
+
+describe("frontline start", () => {
+  it("refuses a bad token with a clear message", () => {
+    const r = frontline(["start"], "", { TELEGRAM_BOT_TOKEN: "not-a-token" });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/TELEGRAM_BOT_TOKEN does not look like a bot token/);
+  });
+
+  it("refuses webhook mode without a public URL", () => {
+    const r = frontline(["start"], "", { TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", TELEGRAM_MODE: "webhook" });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL/);
+  });
+
+  it("without a token keeps the terminal chat and says how to connect Telegram", () => {
+    const r = frontline(["start"], "hello\n", { TELEGRAM_BOT_TOKEN: "" });
+    expect(r.err).toMatch(/No TELEGRAM_BOT_TOKEN is set.*@BotFather/);
+    expect(r.out).toMatch(/bot> /);
+  });
+});
