@@ -33,6 +33,7 @@ export function translateUpdate(update: Update, bot: { id: number; username: str
     address: { channel: CHANNEL, chatId: String(message.chat.id) },
     user: userOf(message.from),
     at: message.date * 1000,
+    platformMessageId: String(message.message_id),
   };
   const text = message.text ?? message.caption ?? "";
   if (update.edited_message) return { ...base, type: "edit", text };

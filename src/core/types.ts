@@ -28,6 +28,8 @@ interface InboundBase {
   user: UserRef;
   /** Epoch milliseconds when the platform says the event happened. */
   at: number;
+  /** The platform's id of the message, so the desk can copy it (media) into the agent chat. */
+  platformMessageId?: string;
 }
 
 export interface InboundMessage extends InboundBase {
@@ -71,6 +73,10 @@ export interface OutboundMessage {
   /** Rows are chosen by the adapter; the order is kept. */
   buttons?: Button[];
   attachments?: Attachment[];
+  /** Send a copy of this platform message (media from an agent or a customer) instead of text. */
+  copyOf?: { chatId: string; messageId: string };
+  /** Agents to notify by mention (platform accounts, e.g. "telegram:777"), with display names. */
+  mentions?: { agentId: string; name: string }[];
 }
 
 /** What the engine asks the runtime to do after one inbound event. */

@@ -30,6 +30,15 @@ redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
 return {'committed', tostring(nextVersion)}
 `;
 
+// KEYS[1] state hash  ARGV: expected version, state JSON, state TTL
+const SET_STATE_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], 'v') or '0'
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', tonumber(current) + 1, 's', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
 export class ConversationStore {
   private readonly prefix: string;
   private readonly dedupeTtl: number;
@@ -44,6 +53,7 @@ export class ConversationStore {
     this.stateTtl = options.stateTtlSeconds ?? 30 * 24 * 3600;
     if (!(redis as unknown as { frontlineCommit?: unknown }).frontlineCommit) {
       redis.defineCommand("frontlineCommit", { numberOfKeys: 2, lua: COMMIT_SCRIPT });
+      redis.defineCommand("frontlineSetState", { numberOfKeys: 1, lua: SET_STATE_SCRIPT });
     }
   }
 
@@ -94,9 +104,30 @@ export class ConversationStore {
     return { type: "committed", version: Number(reply[1]) };
   }
 
+  /**
+   * Changes a stored conversation outside a turn (the desk hands it back to the bot), with the
+   * same compare-and-set as turns. Returns false when there is no such conversation.
+   */
+  async mutate(conversationKey: string, change: (state: ConversationState) => void): Promise<boolean> {
+    const key = this.stateKey(conversationKey);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const [version, json] = await this.redis.hmget(key, "v", "s");
+      const state = parseState(json);
+      if (!state) return false;
+      change(state);
+      const ok = await (this.redis as unknown as SetStateCommand).frontlineSetState(key, version ?? "0", JSON.stringify(state), String(this.stateTtl));
+      if (ok === 1) return true;
+    }
+    throw new Error(`conversation ${conversationKey} kept changing; mutate gave up`);
+  }
+
   async load(conversationKey: string): Promise<ConversationState | null> {
     return parseState(await this.redis.hget(this.stateKey(conversationKey), "s"));
   }
+}
+
+interface SetStateCommand {
+  frontlineSetState(...args: string[]): Promise<number>;
 }
 
 interface CommitCommand {

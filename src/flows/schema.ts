@@ -1,6 +1,7 @@
 // The flow file format: zod schemas that validate flows and also emit the JSON Schema
 // editors use for autocomplete (`frontline schema > flows/flow.schema.json`).
 import { z } from "zod";
+import { DeskConfig } from "../desk/config.ts";
 
 const identifier = z
   .string()
@@ -159,6 +160,7 @@ export const BotConfig = z
         help: Localized,
       })
       .strict(),
+    desk: DeskConfig.optional().describe("the human desk: hours, SLA, agents, assignment, customer notices"),
     commandMenu: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), Localized)
       .optional()

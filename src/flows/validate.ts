@@ -37,6 +37,9 @@ export function checkFlowSet(
   for (const [name, text] of Object.entries(bot.messages)) {
     problems.push(...checkLocalized(botSource, ["messages", name], text, locales));
   }
+  for (const [name, text] of Object.entries(bot.desk?.messages ?? {})) {
+    problems.push(...checkLocalized(botSource, ["desk", "messages", name], text, locales));
+  }
   for (const [name, text] of Object.entries(bot.commandMenu ?? {})) {
     problems.push(...checkLocalized(botSource, ["commandMenu", name], text, locales));
   }

@@ -4,7 +4,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { isFrontlineError } from "../core/errors.ts";
-import type { InboundEvent } from "../core/types.ts";
+import type { InboundEvent, OutboundMessage } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
@@ -15,7 +15,15 @@ export interface TurnListener {
   onTurn(event: InboundEvent, result: TurnResult): Promise<void>;
 }
 
+/**
+ * Runs before the engine; returns the messages to send when it handled the event itself
+ * (the desk takes ratings, /status, and messages that reopen a ticket), or null to pass on.
+ * Must be idempotent: after a crash it runs again for the same event.
+ */
+export type Interceptor = (event: InboundEvent) => Promise<OutboundMessage[] | null>;
+
 export interface IntakeOptions {
+  interceptors?: Interceptor[];
   connection: Redis;
   prefix: string;
   engine: Engine;
@@ -58,6 +66,12 @@ export class Intake {
     try {
       // Idempotent: a replay after a crash returns the committed result, and the outbox drops
       // message ids it already has, so nothing is answered twice.
+      for (const intercept of this.options.interceptors ?? []) {
+        const handled = await intercept(event);
+        if (!handled) continue;
+        for (const [i, message] of handled.entries()) await this.options.outbox.enqueue(`${event.idempotencyKey}:x${i}`, event.address, message);
+        return { type: "done" };
+      }
       const result = await this.options.engine.handle(event);
       for (const [i, message] of result.messages.entries()) {
         await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);

@@ -12,6 +12,7 @@ import {
 } from "./features.ts";
 import { words } from "./normalize.ts";
 import { ExampleIndex } from "./similarity.ts";
+import { SpellingIndex } from "./spelling.ts";
 
 export interface TrainingExample {
   intent: string;
@@ -49,6 +50,8 @@ export interface MatcherOptions {
   similarityWidth?: number;
   /** Logit bonus when one of an intent's keywords occurs in the message. */
   keywordBoost?: number;
+  /** Replace unknown words by a taught word one typo away before matching. */
+  spelling?: boolean;
   /** Keywords strongly suggest an intent (a flow's keywords per locale). */
   keywords?: KeywordSet[];
 }
@@ -67,6 +70,7 @@ export const DEFAULT_MATCHER_OPTIONS = {
   similarityMidpoint: 0.3,
   similarityWidth: 0.04,
   keywordBoost: 2,
+  spelling: true,
 };
 
 interface CompiledKeyword {
@@ -98,6 +102,7 @@ export class IntentMatcher {
     private readonly classifier: LinearClassifier | null,
     private readonly index: ExampleIndex | null,
     private readonly keywords: CompiledKeyword[],
+    private readonly spelling: SpellingIndex | null,
     private readonly settings: {
       temperature: number;
       similarityWeight: number;
@@ -138,7 +143,12 @@ export class IntentMatcher {
     for (const set of keywordSets) {
       for (const w of set.words ?? []) texts.push({ intent: set.intent, tokens: words(w) });
     }
-    const usable = texts.filter((t) => t.tokens.length > 0);
+    // Canonical order (by intent, then text): the model does not depend on the order examples
+    // were given in, only on their content and the seed.
+    const usable = texts
+      .filter((t) => t.tokens.length > 0)
+      .map((t) => ({ ...t, key: `${t.intent}\u0000${t.tokens.join(" ")}` }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     // Sorted intent names: the model does not depend on the order examples were given in.
     const intents = [...new Set(usable.map((t) => t.intent))].sort();
     const column = new Map(intents.map((name, i) => [name, i]));
@@ -154,7 +164,7 @@ export class IntentMatcher {
     }
 
     if (intents.length === 0) {
-      return new IntentMatcher([], featureOptions, null, null, null, [], settings);
+      return new IntentMatcher([], featureOptions, null, null, null, [], null, settings);
     }
     const counts = usable.map((t) => extractTokenFeatures(t.tokens, featureOptions));
     const vocab = Vocabulary.fit(counts, featureOptions);
@@ -168,14 +178,31 @@ export class IntentMatcher {
       classifierOptions,
     );
     const index = new ExampleIndex(xs, ys, intents.length, vocab.size);
-    return new IntentMatcher(intents, featureOptions, vocab, classifier, index, keywords, settings);
+    let spelling: SpellingIndex | null = null;
+    if (options.spelling ?? DEFAULT_MATCHER_OPTIONS.spelling) {
+      const counts = new Map<string, number>();
+      for (const t of usable) for (const w of t.tokens) counts.set(w, (counts.get(w) ?? 0) + 1);
+      spelling = new SpellingIndex(counts);
+    }
+    return new IntentMatcher(
+      intents,
+      featureOptions,
+      vocab,
+      classifier,
+      index,
+      keywords,
+      spelling,
+      settings,
+    );
   }
 
   /** The message as a feature vector (exposed for diagnostics and benchmarks). */
   vectorize(text: string): { vector: SparseVector; tokens: string[] } | null {
     if (!this.vocab) return null;
-    const tokens = words(text);
-    if (tokens.length === 0) return null;
+    const raw = words(text);
+    if (raw.length === 0) return null;
+    const spelling = this.spelling;
+    const tokens = spelling ? raw.map((w) => spelling.correct(w)) : raw;
     return { vector: this.vocab.vectorize(extractTokenFeatures(tokens, this.featureOptions)), tokens };
   }
 

@@ -80,6 +80,11 @@ export class Outbox {
     return results;
   }
 
+  /** The per-chat limit of an address's channel (others pacing into the same lane use it too). */
+  limitFor(address: Address): { burst: number; perSecond: number } {
+    return this.channels.get(address.channel)?.limitFor(address) ?? { burst: 1, perSecond: 1 };
+  }
+
   /** Why a chat is unreachable, if it is (shown to agents). */
   async unreachableReason(address: Address): Promise<string | null> {
     return this.options.connection.get(this.unreachableKey(address));

@@ -7,7 +7,7 @@ import { Engine } from "../engine/engine.ts";
 import type { IntentRouter } from "../engine/router.ts";
 import { ConversationStore } from "../engine/store.ts";
 import type { FlowSet } from "../flows/flowset.ts";
-import { Intake, type TurnListener } from "../intake/intake.ts";
+import { Intake, type Interceptor, type TurnListener } from "../intake/intake.ts";
 import { Outbox, type OutboxOptions } from "../outbox/outbox.ts";
 
 export interface ChannelAdapter {
@@ -27,6 +27,7 @@ export interface ServiceOptions {
   recoveryMs?: number;
   router?: IntentRouter;
   listeners?: TurnListener[];
+  interceptors?: Interceptor[];
   onSent?: OutboxOptions["onSent"];
   concurrency?: { intake?: number; outbox?: number };
 }
@@ -42,7 +43,7 @@ export class Service {
     const lease = { lockDurationMs: options.recoveryMs, leaseMs: options.recoveryMs };
     this.engine = new Engine({ flows: options.flows, store: new ConversationStore(redis, { prefix }), logger, router: options.router });
     this.outbox = new Outbox({ connection: redis, prefix, channels: options.adapters.map((a) => a.channel), logger, onSent: options.onSent, concurrency: options.concurrency?.outbox, ...lease });
-    this.intake = new Intake({ connection: redis, prefix, engine: this.engine, outbox: this.outbox, listeners: options.listeners, logger, concurrency: options.concurrency?.intake, ...lease });
+    this.intake = new Intake({ connection: redis, prefix, engine: this.engine, outbox: this.outbox, listeners: options.listeners, interceptors: options.interceptors, logger, concurrency: options.concurrency?.intake, ...lease });
   }
 
   async start(): Promise<void> {

@@ -2,7 +2,8 @@
 import { createServer } from "node:net";
 import { createLogger } from "../../src/runtime/logger.ts";
 import type { Redis } from "ioredis";
-import { TelegramAdapter } from "../../adapters/telegram/index.ts";
+import { TelegramAdapter, TelegramChannel } from "../../adapters/telegram/index.ts";
+import type { RateLimit } from "../../src/core/types.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
 import { Service } from "../../src/runtime/service.ts";
 import type { FakeTelegram } from "../fakes/telegram/index.ts";
@@ -16,6 +17,8 @@ export async function startTelegramBot(options: {
   router?: IntentRouter;
   mode?: "polling" | "webhook";
   webhookSecret?: string;
+  /** Overrides the channel's send pacing (benchmarks raise it; default: Telegram's real limits). */
+  channelLimits?: { global?: RateLimit; private?: RateLimit; group?: RateLimit };
 }) {
   const { fake } = options;
   const mode = options.mode ?? "polling";
@@ -32,6 +35,9 @@ export async function startTelegramBot(options: {
       ? { webhook: { url: `http://127.0.0.1:${port}/telegram/hook`, secret: options.webhookSecret ?? "s3cret-webhook-token-123", host: "127.0.0.1", port } }
       : {}),
   });
+  if (options.channelLimits) {
+    (adapter as { channel: TelegramChannel }).channel = new TelegramChannel(adapter.bot.api, options.channelLimits);
+  }
   const service = new Service({ redis: options.redis, prefix: options.prefix, flows: options.flows, adapters: [adapter], logger, recoveryMs: 2_000, router: options.router });
   await service.start();
   return { service, adapter, stop: () => service.stop(3_000) };

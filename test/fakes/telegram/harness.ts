@@ -397,6 +397,14 @@ export class FakeTelegram {
     >;
   }
 
+  /**
+   * Calls `listener` synchronously after every API call is handled (also with recordCalls:
+   * false); returns a remover. Cheap enough for benchmarks that observe every send.
+   */
+  onCall(listener: (call: CallRecord) => void): () => void {
+    return this.core.onCall(listener);
+  }
+
   /** A cursor for `waitFor(..., { since })`: the seq the next call will get. */
   cursor(): number {
     return this.core.nextSeq;
