@@ -9,3 +9,5 @@ export { loadFlows } from "./flows/load.ts";
 export { Intake, type TurnListener } from "./intake/intake.ts";
 export { Outbox } from "./outbox/outbox.ts";
 export { OrderedQueue } from "./queue/ordered-queue.ts";
+export { Desk } from "./desk/desk.ts";
+export { type AgentEvent, type AgentWorkspace, ThreadGoneError } from "./desk/workspace.ts";

@@ -3,28 +3,36 @@
 import { Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
-import type { FlowSet, InboundEvent } from "../../src/index.ts";
+import type { AgentEvent, FlowSet, InboundEvent } from "../../src/index.ts";
 import { TelegramChannel } from "./channel.ts";
 import { Poller } from "./polling.ts";
 import { translateUpdate } from "./translate.ts";
 import { WebhookServer } from "./webhook.ts";
+import { TelegramWorkspace, translateAgentUpdate } from "./workspace.ts";
 
 export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 
 export interface TelegramOptions {
   token: string;
   apiRoot?: string;
-  mode: "polling" | "webhook";
+  /** worker: sends and processes queues but takes no updates (replicas beside one poller). */
+  mode: "polling" | "webhook" | "worker";
   webhook?: { url: string; secret: string; host: string; port: number };
   logger?: Logger;
   /** Skip getMe (tests and benchmarks pass the fake's). */
   botInfo?: UserFromGetMe;
   pollTimeoutSeconds?: number;
+  /** The forum supergroup where agents work (TELEGRAM_AGENT_CHAT_ID). */
+  agentChatId?: string;
+  /** Override Telegram's pacing (benchmarks and tests only). */
+  limits?: ConstructorParameters<typeof TelegramChannel>[1];
 }
 
 export class TelegramAdapter {
   readonly bot: Bot;
   readonly channel: TelegramChannel;
+  readonly workspace: TelegramWorkspace | undefined;
+  private recordAgent: ((event: AgentEvent) => Promise<unknown>) | undefined;
   private poller: Poller | undefined;
   private webhook: WebhookServer | undefined;
   private record: ((event: InboundEvent) => Promise<unknown>) | undefined;
@@ -34,7 +42,8 @@ export class TelegramAdapter {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
       client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
     });
-    this.channel = new TelegramChannel(this.bot.api);
+    this.channel = new TelegramChannel(this.bot.api, options.limits);
+    this.workspace = options.agentChatId ? new TelegramWorkspace(this.bot.api, options.agentChatId, this.channel) : undefined;
   }
 
   get botInfo(): UserFromGetMe {
@@ -45,11 +54,17 @@ export class TelegramAdapter {
    * Connects and starts taking updates; `record` must resolve only once the event is durable.
    * Returns the webhook's bound port in webhook mode.
    */
-  async start(record: (event: InboundEvent) => Promise<unknown>, flows?: FlowSet): Promise<{ port?: number }> {
+  async start(
+    record: (event: InboundEvent) => Promise<unknown>,
+    flows?: FlowSet,
+    recordAgent?: (event: AgentEvent) => Promise<unknown>,
+  ): Promise<{ port?: number }> {
     this.record = record;
+    this.recordAgent = recordAgent;
     await this.bot.init();
     if (flows) await this.registerCommands(flows);
     const recordUpdate = (u: Update) => this.handleUpdate(u);
+    if (this.options.mode === "worker") return {};
     if (this.options.mode === "polling") {
       await this.bot.api.deleteWebhook({ drop_pending_updates: false });
       this.poller = new Poller({
@@ -72,10 +87,18 @@ export class TelegramAdapter {
 
   /** Records one update; throws if it could not be recorded (so it is not acknowledged). */
   async handleUpdate(update: Update): Promise<void> {
-    const event = translateUpdate(update, { id: this.bot.botInfo.id, username: this.bot.botInfo.username });
-    if (!event) return;
-    await this.record!(event);
     const query = update.callback_query;
+    const agentChat = this.options.agentChatId;
+    const chatId = String(update.message?.chat.id ?? query?.message?.chat.id ?? "");
+    if (agentChat && chatId === agentChat) {
+      const agentEvent = translateAgentUpdate(update, this.bot.botInfo.id, agentChat);
+      if (agentEvent && this.recordAgent) await this.recordAgent(agentEvent);
+    } else {
+      // Customers only in private chats; any other group the bot is in is ignored.
+      const event = translateUpdate(update, { id: this.bot.botInfo.id, username: this.bot.botInfo.username });
+      if (!event) return;
+      await this.record!(event);
+    }
     if (query) {
       // The spinner on the customer's button stops now; the answer itself arrives as a message.
       this.bot.api.answerCallbackQuery(query.id).catch((err) => this.options.logger?.warn({ err: String(err) }, "answerCallbackQuery failed"));

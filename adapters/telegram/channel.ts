@@ -31,10 +31,21 @@ export class TelegramChannel implements Channel {
   }
 
   async send(address: Address, message: OutboundMessage): Promise<{ messageId: string }> {
+    const thread = address.threadId ? { message_thread_id: Number(address.threadId) } : {};
     try {
-      const sent = await this.api.sendMessage(address.chatId, escapeHtml(message.text), {
+      if (message.copyOf) {
+        // copyMessage, never forwardMessage: a copy carries no link to who sent the original.
+        const copied = await this.api.copyMessage(address.chatId, message.copyOf.chatId, Number(message.copyOf.messageId), thread);
+        return { messageId: String(copied.message_id) };
+      }
+      const mentions = (message.mentions ?? [])
+        .map((m) => /^telegram:(\d+)$/.exec(m.agentId))
+        .map((m, i) => (m ? `<a href="tg://user?id=${m[1]}">${escapeHtml(message.mentions![i]!.name)}</a>` : ""))
+        .filter(Boolean);
+      const text = escapeHtml(message.text) + (mentions.length ? `\n${mentions.join(", ")}` : "");
+      const sent = await this.api.sendMessage(address.chatId, text, {
         parse_mode: "HTML",
-        ...(address.threadId ? { message_thread_id: Number(address.threadId) } : {}),
+        ...thread,
         ...(message.buttons?.length ? { reply_markup: keyboard(message.buttons) } : {}),
         link_preview_options: { is_disabled: true },
       });

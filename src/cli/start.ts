@@ -60,5 +60,5 @@ async function telegramAdapter(config: Config, logger: ReturnType<typeof createL
         port: config.TELEGRAM_WEBHOOK_PORT,
       }
     : undefined;
-  return new TelegramAdapter({ token, apiRoot: config.TELEGRAM_API_ROOT, mode: config.TELEGRAM_MODE, webhook, logger });
+  return new TelegramAdapter({ token, apiRoot: config.TELEGRAM_API_ROOT, mode: config.TELEGRAM_MODE, webhook, logger, agentChatId: config.TELEGRAM_AGENT_CHAT_ID });
 }

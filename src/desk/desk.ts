@@ -126,7 +126,7 @@ export class Desk {
 
   /** Before the engine: ratings, /status, and a message that reopens a just-closed ticket. */
   async intercept(event: InboundEvent): Promise<OutboundMessage[] | null> {
-    const locale = await this.localeOf(event);
+    const localeOf = () => this.localeOf(event);
     if (event.type === "button") {
       const m = CSAT_PAYLOAD.exec(event.payload);
       if (!m) return null;
@@ -139,9 +139,9 @@ export class Desk {
         await this.store.count("csat_count");
       }
       await this.o.redis.set(this.key("csat_pending", event.conversationKey), String(ticket.number), "EX", 600);
-      return [{ text: this.text("csatComment", locale, {}) }];
+      return [{ text: this.text("csatComment", await localeOf(), {}) }];
     }
-    if (event.type === "command" && event.command === "status") return [{ text: await this.statusText(event.conversationKey, locale) }];
+    if (event.type === "command" && event.command === "status") return [{ text: await this.statusText(event.conversationKey, await localeOf()) }];
     if (event.type !== "message") return null;
 
     const pending = await this.o.redis.get(this.key("csat_pending", event.conversationKey));
@@ -153,7 +153,7 @@ export class Desk {
         await this.store.save(ticket);
         await this.store.append(ticket.number, { at: this.now(), from: "customer", text: `rating comment: ${ticket.csat.comment}` });
       }
-      return [{ text: this.text("csatThanks", locale, {}) }];
+      return [{ text: this.text("csatThanks", await localeOf(), {}) }];
     }
 
     // A customer who writes soon after a close is still on the same matter: reopen it.
@@ -173,7 +173,7 @@ export class Desk {
         at: event.at,
       });
       await this.lanes.push(laneOf(last.number), `reopen:${last.number}:${last.reopened}`, { type: "timer", ticket: last.number, kind: "assign", activity: -1 });
-      return [{ text: this.text("reopened", locale, { number: String(last.number) }) }];
+      return [{ text: this.text("reopened", await localeOf(), { number: String(last.number) }) }];
     }
     return null;
   }

@@ -15,6 +15,8 @@ export interface ClassifierOptions {
   seed: number;
   /** "softmax" = multinomial logistic regression; "hinge" = multiclass linear SVM (faster). */
   loss: "softmax" | "hinge";
+  /** Final weights are the mean over this many last epochs (1 = last iterate). */
+  averageEpochs: number;
   /** Hinge margin. */
   margin: number;
   /** Gradient entries smaller than this are not applied (speed; they barely matter). */
@@ -29,6 +31,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   minGradient: 1e-4,
   loss: "softmax",
   margin: 1,
+  averageEpochs: 1,
 };
 
 /** Small, fast, seeded PRNG (mulberry32). */
@@ -87,6 +90,9 @@ export class LinearClassifier {
     const candidates: (Int32Array | null)[] = xs.map(() => null);
     const all = Int32Array.from({ length: K }, (_, k) => k);
     const refreshEvery = 4;
+    const averaged = Math.max(1, Math.min(o.epochs, o.averageEpochs));
+    const sumW = new Float32Array(w.length);
+    const sumB = new Float64Array(K);
     let step = 0;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       shuffleInPlace(order, rand);
@@ -178,10 +184,18 @@ export class LinearClassifier {
           for (let a = 0; a < na; a++) w[base + activeK[a]!]! -= activeStep[a]! * v;
         }
       }
+      // Tail averaging: the mean of the last epochs' weights generalises better than the last
+      // SGD iterate (it smooths the noise of the final updates) and costs one pass per epoch.
+      if (epoch >= o.epochs - averaged) {
+        for (let q = 0; q < w.length; q++) sumW[q]! += w[q]! * scale;
+        for (let k = 0; k < K; k++) sumB[k]! += b[k]!;
+      }
     }
     const weights = new Float32Array(w.length);
-    for (let q = 0; q < w.length; q++) weights[q] = w[q]! * scale;
-    return new LinearClassifier(K, weights, Float32Array.from(b));
+    for (let q = 0; q < w.length; q++) weights[q] = sumW[q]! / averaged;
+    const bias = new Float32Array(K);
+    for (let k = 0; k < K; k++) bias[k] = sumB[k]! / averaged;
+    return new LinearClassifier(K, weights, bias);
   }
 
   /** Raw scores (logits) for every class. */

@@ -50,6 +50,8 @@ export interface MatcherOptions {
   similarityWidth?: number;
   /** Logit bonus when one of an intent's keywords occurs in the message. */
   keywordBoost?: number;
+  /** How many of the classifier's best intents get a full confidence score (≥ limit). */
+  candidates?: number;
   /** Replace unknown words by a taught word one typo away before matching. */
   spelling?: boolean;
   /** Keywords strongly suggest an intent (a flow's keywords per locale). */
@@ -71,6 +73,7 @@ export const DEFAULT_MATCHER_OPTIONS = {
   similarityWidth: 0.04,
   keywordBoost: 2,
   spelling: true,
+  candidates: 5,
 };
 
 interface CompiledKeyword {
@@ -109,6 +112,7 @@ export class IntentMatcher {
       similarityMidpoint: number;
       similarityWidth: number;
       keywordBoost: number;
+      candidates: number;
     },
   ) {
     this.logits = new Float64Array(intents.length);
@@ -131,6 +135,7 @@ export class IntentMatcher {
       similarityMidpoint: options.similarityMidpoint ?? DEFAULT_MATCHER_OPTIONS.similarityMidpoint,
       similarityWidth: options.similarityWidth ?? DEFAULT_MATCHER_OPTIONS.similarityWidth,
       keywordBoost: options.keywordBoost ?? DEFAULT_MATCHER_OPTIONS.keywordBoost,
+      candidates: options.candidates ?? DEFAULT_MATCHER_OPTIONS.candidates,
     };
 
     // Keywords are also short training examples: "password" alone should route like a sentence.
@@ -242,7 +247,9 @@ export class IntentMatcher {
       logits[k] = e;
       sum += e;
     }
-    const top = topK(logits, n);
+    // Confidence also weighs similarity, so it can reorder the classifier's ranking: score a few
+    // more candidates than asked for, so the answer does not depend on `limit`.
+    const top = topK(logits, Math.min(K, Math.max(n, this.settings.candidates)));
     const sims = similarityWeight > 0 ? this.index.nearest(v.vector, top) : top.map(() => 1);
     const scored = top.map((k, i) => {
       const p = logits[k]! / sum;
@@ -257,7 +264,7 @@ export class IntentMatcher {
       return { intent: this.intents[k]!, confidence: Number.isFinite(confidence) ? confidence : 0 };
     });
     scored.sort((a, b) => b.confidence - a.confidence || (a.intent < b.intent ? -1 : 1));
-    return scored;
+    return scored.slice(0, n);
   }
 }
 

@@ -33,13 +33,17 @@ export const ConfigSchema = z.object({
   TELEGRAM_API_ROOT: url("TELEGRAM_API_ROOT")
     .transform((v) => v.replace(/\/+$/, ""))
     .optional(),
-  TELEGRAM_MODE: z.enum(["polling", "webhook"], "TELEGRAM_MODE must be polling or webhook").default("polling"),
+  TELEGRAM_MODE: z.enum(["polling", "webhook", "worker"], "TELEGRAM_MODE must be polling, webhook or worker").default("polling"),
   TELEGRAM_WEBHOOK_URL: url("TELEGRAM_WEBHOOK_URL")
     .refine(loopbackOrHttps, "TELEGRAM_WEBHOOK_URL must be https:// (Telegram calls only HTTPS webhooks)")
     .optional(),
   TELEGRAM_WEBHOOK_SECRET: z
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z a-z 0-9 _ -")
+    .optional(),
+  TELEGRAM_AGENT_CHAT_ID: z
+    .string()
+    .regex(/^-100\d+$/, "TELEGRAM_AGENT_CHAT_ID must be a supergroup id like -1001234567890 (see README: Running a support desk)")
     .optional(),
   TELEGRAM_WEBHOOK_HOST: z.string().min(1).default("0.0.0.0"),
   TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8443),

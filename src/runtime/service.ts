@@ -3,6 +3,8 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Channel, InboundEvent } from "../core/types.ts";
+import { Desk } from "../desk/desk.ts";
+import type { AgentEvent, AgentWorkspace } from "../desk/workspace.ts";
 import { Engine } from "../engine/engine.ts";
 import type { IntentRouter } from "../engine/router.ts";
 import { ConversationStore } from "../engine/store.ts";
@@ -12,8 +14,14 @@ import { Outbox, type OutboxOptions } from "../outbox/outbox.ts";
 
 export interface ChannelAdapter {
   readonly channel: Channel;
-  /** Starts taking updates; `record` resolves once an event is durable. */
-  start(record: (event: InboundEvent) => Promise<unknown>, flows: FlowSet): Promise<{ port?: number }>;
+  /** Where agents work, when this channel hosts the agent desk. */
+  readonly workspace?: AgentWorkspace;
+  /** Starts taking updates; `record` (and `recordAgent`) resolve once an event is durable. */
+  start(
+    record: (event: InboundEvent) => Promise<unknown>,
+    flows: FlowSet,
+    recordAgent?: (event: AgentEvent) => Promise<unknown>,
+  ): Promise<{ port?: number }>;
   /** Stops taking updates (recorded ones stay queued). */
   stop(): Promise<void>;
 }
@@ -36,19 +44,28 @@ export class Service {
   readonly engine: Engine;
   readonly outbox: Outbox;
   readonly intake: Intake;
+  readonly desk: Desk | undefined;
   ports: (number | undefined)[] = [];
 
   constructor(private readonly options: ServiceOptions) {
     const { redis, prefix, logger } = options;
     const lease = { lockDurationMs: options.recoveryMs, leaseMs: options.recoveryMs };
-    this.engine = new Engine({ flows: options.flows, store: new ConversationStore(redis, { prefix }), logger, router: options.router });
+    const conversations = new ConversationStore(redis, { prefix });
+    this.engine = new Engine({ flows: options.flows, store: conversations, logger, router: options.router });
     this.outbox = new Outbox({ connection: redis, prefix, channels: options.adapters.map((a) => a.channel), logger, onSent: options.onSent, concurrency: options.concurrency?.outbox, ...lease });
-    this.intake = new Intake({ connection: redis, prefix, engine: this.engine, outbox: this.outbox, listeners: options.listeners, interceptors: options.interceptors, logger, concurrency: options.concurrency?.intake, ...lease });
+    const workspace = options.adapters.find((a) => a.workspace)?.workspace;
+    const deskConfig = options.flows.bot.desk;
+    if (workspace && !deskConfig) logger?.warn("an agent chat is set but frontline.yaml has no desk: section; escalations are not handed to agents");
+    this.desk = workspace && deskConfig ? new Desk({ redis, prefix, bot: options.flows.bot, config: deskConfig, outbox: this.outbox, conversations, workspace, logger, recoveryMs: options.recoveryMs }) : undefined;
+    const listeners = [...(options.listeners ?? []), ...(this.desk ? [this.desk] : [])];
+    const interceptors = [...(this.desk ? [(e: InboundEvent) => this.desk!.intercept(e)] : []), ...(options.interceptors ?? [])];
+    this.intake = new Intake({ connection: redis, prefix, engine: this.engine, outbox: this.outbox, listeners, interceptors, logger, concurrency: options.concurrency?.intake, ...lease });
   }
 
   async start(): Promise<void> {
     for (const adapter of this.options.adapters) {
-      const { port } = await adapter.start((event) => this.intake.record(event), this.options.flows);
+      const recordAgent = this.desk ? (event: AgentEvent) => this.desk!.recordAgentEvent(event) : undefined;
+      const { port } = await adapter.start((event) => this.intake.record(event), this.options.flows, recordAgent);
       this.ports.push(port);
     }
   }
@@ -63,11 +80,11 @@ export class Service {
     const timeout = new Promise<"timeout">((r) => {
       timer = setTimeout(() => r("timeout"), graceMs);
     });
-    const closed = await Promise.race([Promise.all([this.intake.close(), this.outbox.close()]), timeout]);
+    const closed = await Promise.race([Promise.all([this.intake.close(), this.outbox.close(), this.desk?.close()]), timeout]);
     clearTimeout(timer);
     if (closed === "timeout") {
       this.options.logger?.warn({ graceMs }, "in-flight work did not finish in time; it stays queued for the next worker");
-      await Promise.all([this.intake.close(true), this.outbox.close(true)]);
+      await Promise.all([this.intake.close(true), this.outbox.close(true), this.desk?.close(true)]);
     }
   }
 }

@@ -1,13 +1,13 @@
 // Runs the real product (Service + grammY adapter) in-process against the fake Bot API.
 import { createServer } from "node:net";
-import { createLogger } from "../../src/runtime/logger.ts";
 import type { Redis } from "ioredis";
-import { TelegramAdapter, TelegramChannel } from "../../adapters/telegram/index.ts";
+import { TelegramAdapter } from "../../adapters/telegram/index.ts";
 import type { RateLimit } from "../../src/core/types.ts";
+import type { IntentRouter } from "../../src/engine/router.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
+import { createLogger } from "../../src/runtime/logger.ts";
 import { Service } from "../../src/runtime/service.ts";
 import type { FakeTelegram } from "../fakes/telegram/index.ts";
-import type { IntentRouter } from "../../src/engine/router.ts";
 
 export async function startTelegramBot(options: {
   fake: FakeTelegram;
@@ -15,10 +15,12 @@ export async function startTelegramBot(options: {
   prefix: string;
   flows: FlowSet;
   router?: IntentRouter;
-  mode?: "polling" | "webhook";
+  mode?: "polling" | "webhook" | "worker";
   webhookSecret?: string;
-  /** Overrides the channel's send pacing (benchmarks raise it; default: Telegram's real limits). */
+  agentChatId?: string;
+  /** Overrides the channel's send pacing (benchmarks and desk stories raise it; default: Telegram's real limits). */
   channelLimits?: { global?: RateLimit; private?: RateLimit; group?: RateLimit };
+  recoveryMs?: number;
 }) {
   const { fake } = options;
   const mode = options.mode ?? "polling";
@@ -31,14 +33,13 @@ export async function startTelegramBot(options: {
     botInfo: fake.botInfo,
     logger,
     pollTimeoutSeconds: 5,
+    ...(options.agentChatId ? { agentChatId: options.agentChatId } : {}),
+    ...(options.channelLimits ? { limits: options.channelLimits } : {}),
     ...(mode === "webhook"
       ? { webhook: { url: `http://127.0.0.1:${port}/telegram/hook`, secret: options.webhookSecret ?? "s3cret-webhook-token-123", host: "127.0.0.1", port } }
       : {}),
   });
-  if (options.channelLimits) {
-    (adapter as { channel: TelegramChannel }).channel = new TelegramChannel(adapter.bot.api, options.channelLimits);
-  }
-  const service = new Service({ redis: options.redis, prefix: options.prefix, flows: options.flows, adapters: [adapter], logger, recoveryMs: 2_000, router: options.router });
+  const service = new Service({ redis: options.redis, prefix: options.prefix, flows: options.flows, adapters: [adapter], logger, recoveryMs: options.recoveryMs ?? 2_000, router: options.router });
   await service.start();
   return { service, adapter, stop: () => service.stop(3_000) };
 }
