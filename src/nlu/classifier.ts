@@ -13,25 +13,17 @@ export interface ClassifierOptions {
   l2: number;
   /** Seed for the shuffling: same data and seed give the same model. */
   seed: number;
-  /** "softmax" = multinomial logistic regression; "hinge" = multiclass linear SVM (faster). */
-  loss: "softmax" | "hinge";
-  /** Final weights are the mean over this many last epochs (1 = last iterate). */
-  averageEpochs: number;
-  /** Hinge margin. */
-  margin: number;
-  /** Gradient entries smaller than this are not applied (speed; they barely matter). */
+  /** Gradient entries smaller than this are not applied (speed; they barely matter). Also the
+   * probability below which a class drops out of an example's candidate set between full passes. */
   minGradient: number;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
   epochs: 12,
-  learningRate: 1,
+  learningRate: 3,
   l2: 1e-5,
   seed: 7,
-  minGradient: 1e-4,
-  loss: "softmax",
-  margin: 1,
-  averageEpochs: 1,
+  minGradient: 1e-2,
 };
 
 /** Small, fast, seeded PRNG (mulberry32). */
@@ -90,9 +82,6 @@ export class LinearClassifier {
     const candidates: (Int32Array | null)[] = xs.map(() => null);
     const all = Int32Array.from({ length: K }, (_, k) => k);
     const refreshEvery = 4;
-    const averaged = Math.max(1, Math.min(o.epochs, o.averageEpochs));
-    const sumW = new Float32Array(w.length);
-    const sumB = new Float64Array(K);
     let step = 0;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       shuffleInPlace(order, rand);
@@ -124,59 +113,32 @@ export class LinearClassifier {
           for (let q = 0; q < w.length; q++) w[q]! *= scale;
           scale = 1;
         }
+        let max = -Infinity;
+        for (let c = 0; c < nc; c++) if (scores[c]! > max) max = scores[c]!;
+        let sum = 0;
+        for (let c = 0; c < nc; c++) {
+          const e = Math.exp(scores[c]! - max);
+          scores[c] = e;
+          sum += e;
+        }
+        if (full) {
+          const keep: number[] = [];
+          for (let k = 0; k < K; k++) if (k === y || scores[k]! / sum > o.minGradient) keep.push(k);
+          candidates[i] = Int32Array.from(keep);
+        }
+        // Gradient of cross-entropy: p - onehot(y). Entries below minGradient are skipped: early
+        // on every wrong class sits near 1/K, so an update mostly pulls the true class up; later
+        // only the confusable classes are pushed down. Classes are collected first so the update
+        // walks each feature's row contiguously (a class-outer loop would stride through memory).
         let na = 0;
-        if (o.loss === "softmax") {
-          let max = -Infinity;
-          for (let c = 0; c < nc; c++) if (scores[c]! > max) max = scores[c]!;
-          let sum = 0;
-          for (let c = 0; c < nc; c++) {
-            const e = Math.exp(scores[c]! - max);
-            scores[c] = e;
-            sum += e;
-          }
-          if (full) {
-            const keep: number[] = [];
-            for (let k = 0; k < K; k++) if (k === y || scores[k]! / sum > o.minGradient) keep.push(k);
-            candidates[i] = Int32Array.from(keep);
-          }
-          // Gradient of cross-entropy: p - onehot(y). Tiny probabilities are skipped: they barely
-          // move the weights. Classes are collected first so the update walks each feature's row
-          // contiguously (a class-outer loop would stride through memory).
-          for (let c = 0; c < nc; c++) {
-            const k = cls[c]!;
-            const g = scores[c]! / sum - (k === y ? 1 : 0);
-            if (g > -o.minGradient && g < o.minGradient) continue;
-            activeK[na] = k;
-            activeStep[na] = (lr * g) / scale;
-            na++;
-            b[k]! -= lr * g;
-          }
-        } else {
-          // Multiclass hinge (Weston–Watkins): every class scoring within the margin of the
-          // true class is pushed down, the true class up.
-          let sy = 0;
-          for (let c = 0; c < nc; c++) if (cls[c] === y) sy = scores[c]!;
-          if (full) {
-            const keep: number[] = [];
-            for (let k = 0; k < K; k++) if (k === y || scores[k]! > sy - 2 * o.margin) keep.push(k);
-            candidates[i] = Int32Array.from(keep);
-          }
-          let nv = 0;
-          for (let c = 0; c < nc; c++) {
-            const k = cls[c]!;
-            if (k === y || scores[c]! + o.margin <= sy) continue;
-            activeK[na] = k;
-            activeStep[na] = lr / scale;
-            na++;
-            nv++;
-            b[k]! -= lr;
-          }
-          if (nv > 0) {
-            activeK[na] = y;
-            activeStep[na] = (-lr * nv) / scale;
-            na++;
-            b[y]! += lr * nv;
-          }
+        for (let c = 0; c < nc; c++) {
+          const k = cls[c]!;
+          const g = scores[c]! / sum - (k === y ? 1 : 0);
+          if (g > -o.minGradient && g < o.minGradient) continue;
+          activeK[na] = k;
+          activeStep[na] = (lr * g) / scale;
+          na++;
+          b[k]! -= lr * g;
         }
         for (let j = 0; j < x.idx.length; j++) {
           const base = x.idx[j]! * K;
@@ -184,18 +146,10 @@ export class LinearClassifier {
           for (let a = 0; a < na; a++) w[base + activeK[a]!]! -= activeStep[a]! * v;
         }
       }
-      // Tail averaging: the mean of the last epochs' weights generalises better than the last
-      // SGD iterate (it smooths the noise of the final updates) and costs one pass per epoch.
-      if (epoch >= o.epochs - averaged) {
-        for (let q = 0; q < w.length; q++) sumW[q]! += w[q]! * scale;
-        for (let k = 0; k < K; k++) sumB[k]! += b[k]!;
-      }
     }
     const weights = new Float32Array(w.length);
-    for (let q = 0; q < w.length; q++) weights[q] = sumW[q]! / averaged;
-    const bias = new Float32Array(K);
-    for (let k = 0; k < K; k++) bias[k] = sumB[k]! / averaged;
-    return new LinearClassifier(K, weights, bias);
+    for (let q = 0; q < w.length; q++) weights[q] = w[q]! * scale;
+    return new LinearClassifier(K, weights, Float32Array.from(b));
   }
 
   /** Raw scores (logits) for every class. */

@@ -11,8 +11,6 @@ export interface FeatureOptions {
   charMax: number;
   /** Add adjacent-word pairs ("card arrive"); they carry word order the bag of words loses. */
   wordBigrams: boolean;
-  /** Add word pairs with one word between them ("card ... arrived"): some word-order robustness. */
-  skipBigrams: boolean;
   /** Add the first N letters of longer words as a crude stem (0 = off): inflection-proof. */
   stemPrefix: number;
   /** Relative weight of each group before the final L2 normalisation. */
@@ -25,7 +23,6 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   charMin: 2,
   charMax: 5,
   wordBigrams: true,
-  skipBigrams: false,
   stemPrefix: 0,
   wordWeight: 1,
   bigramWeight: 1,
@@ -70,7 +67,6 @@ export function extractTokenFeatures(
 ): Map<number, number> {
   const out = new Map<number, number>();
   let prev = -1;
-  let prev2 = -1;
   const codes: number[] = [];
   for (const tok of tokens) {
     const wh = fnvString(0x811c9dc5, tok);
@@ -81,10 +77,6 @@ export function extractTokenFeatures(
     if (opts.wordBigrams && prev !== -1) {
       bump(out, mix(Math.imul(prev ^ 0x9e3779b9, FNV_PRIME) ^ wh, GROUP_BIGRAM));
     }
-    if (opts.skipBigrams && prev2 !== -1) {
-      bump(out, mix(Math.imul(prev2 ^ 0x7f4a7c15, FNV_PRIME) ^ wh, GROUP_BIGRAM));
-    }
-    prev2 = prev;
     prev = wh;
     // Character n-grams of "<tok>", computed incrementally from each start position.
     codes.length = 0;
@@ -146,12 +138,12 @@ export class Vocabulary {
       columns.set(id, col);
       idf[col] = Math.log((1 + n) / (1 + (df.get(id) ?? 0))) + 1;
     });
-    return new Vocabulary(columns, idf, [
-      opts.wordWeight,
-      opts.bigramWeight,
-      opts.charWeight,
-      opts.charWeight,
-    ], Math.log(1 + n) + 1);
+    return new Vocabulary(
+      columns,
+      idf,
+      [opts.wordWeight, opts.bigramWeight, opts.charWeight, opts.charWeight],
+      Math.log(1 + n) + 1,
+    );
   }
 
   /**

@@ -4,8 +4,8 @@
 export { detectLanguage } from "./language.ts";
 export {
   DEFAULT_MATCHER_OPTIONS,
-  type IntentScore,
   IntentMatcher,
+  type IntentScore,
   type KeywordSet,
   type MatcherOptions,
   type TrainingExample,

@@ -13,10 +13,10 @@ const PROFILES: Record<string, { words: Set<string>; ngrams: string[] }> = {
   en: {
     words: new Set(
       (
-        "the a an is are am was were be been i you he she it we they my your our me "+
-        "to of in on at for with from by and or but not no yes do does did dont doesnt cant "+
-        "can could would should will have has had how what why where when who which this that "+
-        "there here please thanks thank hello hi hey help want need get got still "+
+        "the a an is are am was were be been i you he she it we they my your our me " +
+        "to of in on at for with from by and or but not no yes do does did dont doesnt cant " +
+        "can could would should will have has had how what why where when who which this that " +
+        "there here please thanks thank hello hi hey help want need get got still " +
         "account password money refund card order payment login log sign"
       ).split(" "),
     ),
@@ -25,11 +25,11 @@ const PROFILES: Record<string, { words: Set<string>; ngrams: string[] }> = {
   pl: {
     words: new Set(
       (
-        "nie się sie jest są sa mam mój moj moje moja mnie mi ja ty pan pani czy jak co to "+
-        "na w we z ze że do od po przez dla już juz jeszcze bo ale i oraz albo lub tak "+
-        "proszę prosze dziękuję dziekuje dzień dzien dobry cześć czesc witam hej "+
-        "mogę moge można mozna chcę chce gdzie kiedy dlaczego kto który ktory "+
-        "hasło haslo hasła hasla konto konta pieniądze pieniadze zwrot płatność platnosc "+
+        "nie się sie jest są sa mam mój moj moje moja mnie mi ja ty pan pani czy jak co to " +
+        "na w we z ze że do od po przez dla już juz jeszcze bo ale i oraz albo lub tak " +
+        "proszę prosze dziękuję dziekuje dzień dzien dobry cześć czesc witam hej " +
+        "mogę moge można mozna chcę chce gdzie kiedy dlaczego kto który ktory " +
+        "hasło haslo hasła hasla konto konta pieniądze pieniadze zwrot płatność platnosc " +
         "zamówienie zamowienie zalogować zalogowac logowanie pomoc problem"
       ).split(" "),
     ),
@@ -58,7 +58,10 @@ function baseLocale(locale: string): string {
 }
 
 function fallback(candidates: string[], hint: string | undefined, confidence: number) {
-  const h = hint === undefined ? undefined : candidates.find((c) => c === hint || baseLocale(c) === baseLocale(hint));
+  const h =
+    hint === undefined
+      ? undefined
+      : candidates.find((c) => c === hint || baseLocale(c) === baseLocale(hint));
   return { locale: h ?? candidates[0] ?? hint ?? "en", confidence };
 }
 
@@ -127,5 +130,8 @@ export function detectLanguage(
     const pick = fallback(tied, hint, 0.3);
     return { locale: pick.locale, confidence: 0.3 * scriptConfidence };
   }
-  return { locale: best.locale, confidence: scriptConfidence * (0.4 + 0.59 * saturate(margin, 2.5)) };
+  return {
+    locale: best.locale,
+    confidence: scriptConfidence * (0.4 + 0.59 * saturate(margin, 2.5)),
+  };
 }

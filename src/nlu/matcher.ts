@@ -2,12 +2,16 @@
 // with a calibrated confidence. Ranking comes from a linear classifier; confidence also asks how
 // close the message is to a taught example, so unknown topics score low even with few intents.
 
-import { type ClassifierOptions, LinearClassifier } from "./classifier.ts";
+import {
+  type ClassifierOptions,
+  DEFAULT_CLASSIFIER_OPTIONS,
+  LinearClassifier,
+} from "./classifier.ts";
 import {
   DEFAULT_FEATURE_OPTIONS,
+  extractTokenFeatures,
   type FeatureOptions,
   type SparseVector,
-  extractTokenFeatures,
   Vocabulary,
 } from "./features.ts";
 import { words } from "./normalize.ts";
@@ -66,7 +70,7 @@ export const DEFAULT_MATCHER_OPTIONS = {
     charMax: 4,
     stemPrefix: 5,
   } satisfies FeatureOptions,
-  classifier: { epochs: 12, learningRate: 3, l2: 1e-5, minGradient: 1e-2, seed: 7 },
+  classifier: { ...DEFAULT_CLASSIFIER_OPTIONS },
   temperature: 1,
   similarityWeight: 0.5,
   similarityMidpoint: 0.3,
@@ -208,7 +212,10 @@ export class IntentMatcher {
     if (raw.length === 0) return null;
     const spelling = this.spelling;
     const tokens = spelling ? raw.map((w) => spelling.correct(w)) : raw;
-    return { vector: this.vocab.vectorize(extractTokenFeatures(tokens, this.featureOptions)), tokens };
+    return {
+      vector: this.vocab.vectorize(extractTokenFeatures(tokens, this.featureOptions)),
+      tokens,
+    };
   }
 
   /**

@@ -69,11 +69,12 @@ export class Outbox {
    */
   async enqueue(id: string, address: Address, message: OutboundMessage): Promise<PushResult[]> {
     const channel = this.channels.get(address.channel);
-    const parts = channel ? splitText(message.text, channel.maxTextLength) : [message.text];
+    // A copy carries its own caption; only text is split.
+    const parts = channel && !message.copyOf ? splitText(message.text, channel.maxTextLength) : [message.text];
     const results: PushResult[] = [];
     for (const [i, text] of parts.entries()) {
-      const last = i === parts.length - 1;
-      const part: OutboundMessage = { text, ...(last && message.buttons ? { buttons: message.buttons } : {}), ...(last && message.attachments ? { attachments: message.attachments } : {}) };
+      // Everything but the text rides on the last part, so buttons sit under the end.
+      const part: OutboundMessage = i === parts.length - 1 ? { ...message, text } : { text };
       const partId = parts.length === 1 ? id : `${id}#${i + 1}`;
       results.push(await this.queue.push(Outbox.laneOf(address), partId, { address, message: part, enqueuedAt: Date.now() }));
     }

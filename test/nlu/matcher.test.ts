@@ -67,13 +67,17 @@ describe("IntentMatcher confidence", () => {
     const text = "2fa broken";
     expect(withKeywords.match(text)[0]?.intent).toBe("password_reset");
     expect(withKeywords.match(text)[0]!.confidence).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
-    expect(base.match(text)[0]?.confidence ?? 0).toBeLessThan(withKeywords.match(text)[0]!.confidence);
+    expect(base.match(text)[0]?.confidence ?? 0).toBeLessThan(
+      withKeywords.match(text)[0]!.confidence,
+    );
     expect(withKeywords.match("нужен живой человек")[0]?.intent).toBe("human");
   });
 });
 
 describe("IntentMatcher never throws on hostile input", () => {
-  const binary = Array.from({ length: 4096 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join("");
+  const binary = Array.from({ length: 4096 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join(
+    "",
+  );
   const inputs: [string, unknown][] = [
     ["empty", ""],
     ["whitespace", "   \n\t "],
@@ -105,7 +109,10 @@ describe("IntentMatcher never throws on hostile input", () => {
 
   it("a matcher trained on nothing (or garbage) answers []", () => {
     expect(IntentMatcher.train([]).match("refund")).toEqual([]);
-    const odd = IntentMatcher.train([{ intent: "x", text: "😀" }, { intent: "y", text: "" }]);
+    const odd = IntentMatcher.train([
+      { intent: "x", text: "😀" },
+      { intent: "y", text: "" },
+    ]);
     expect(odd.match("refund")).toEqual([]);
   });
 
@@ -122,7 +129,13 @@ describe("IntentMatcher never throws on hostile input", () => {
 });
 
 describe("IntentMatcher is deterministic", () => {
-  const probes = ["забыл пароль", "refund please", "kiedy otwieracie", "τι ώρα κλείνετε", "what's the weather on Mars"];
+  const probes = [
+    "забыл пароль",
+    "refund please",
+    "kiedy otwieracie",
+    "τι ώρα κλείνετε",
+    "what's the weather on Mars",
+  ];
   it("two trainings give identical scores", () => {
     const a = IntentMatcher.train(SUPPORT_EXAMPLES);
     const b = IntentMatcher.train(SUPPORT_EXAMPLES);
