@@ -5,6 +5,7 @@ import { runChat } from "./chat.ts";
 import { runSchema } from "./schema.ts";
 import { runStart } from "./start.ts";
 import { runTestFlows } from "./test-flows.ts";
+import { registerTickets } from "./tickets.ts";
 import { runValidate } from "./validate.ts";
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     .action((dir: string) => {
       code = runSchema(dir);
     });
+
+  registerTickets(program, (c) => {
+    code = c;
+  });
 
   try {
     await program.parseAsync(argv);

@@ -186,7 +186,7 @@ export class IntentMatcher {
       intents.length,
       classifierOptions,
     );
-    const index = new ExampleIndex(xs, ys, intents.length, vocab.size);
+    const index = new ExampleIndex(xs, ys, intents.length);
     let spelling: SpellingIndex | null = null;
     if (options.spelling ?? DEFAULT_MATCHER_OPTIONS.spelling) {
       const counts = new Map<string, number>();

@@ -1,12 +1,13 @@
 // Stories a support lead would recognise, on the real product: grammY over the fake Bot API,
 // real Redis, real BullMQ timers. The agent chat is a forum supergroup, one topic per ticket.
+import { spawnSync } from "node:child_process";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TicketStore } from "../../src/desk/store.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
 import { FakeTelegram, type SentMessage } from "../fakes/telegram/index.ts";
 import { ALL_WEEK, deskFlows } from "../support/desk-flows.ts";
-import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
+import { connectTestRedis, dropPrefix, testPrefix, testRedisUrl } from "../support/redis.ts";
 import { startTelegramBot } from "../support/telegram-bot.ts";
 
 let redis: Redis;
@@ -40,7 +41,7 @@ async function desk(settings: Record<string, unknown> = {}, replicas = 1) {
   });
   const prefix = testPrefix("desk");
   prefixes.push(prefix);
-  const bots = [];
+  const bots: Awaited<ReturnType<typeof startTelegramBot>>[] = [];
   for (let i = 0; i < replicas; i++) {
     bots.push(await startTelegramBot({ fake, redis, prefix, flows, agentChatId: String(group.id), channelLimits: fast, mode: i === 0 ? "polling" : "worker" }));
   }
@@ -50,7 +51,7 @@ async function desk(settings: Record<string, unknown> = {}, replicas = 1) {
   });
   const customer = { id: nextCustomer++, first_name: "Maria", language_code: "en" };
   fake.addUser(customer);
-  return { fake, group, customer, store: new TicketStore(redis, prefix), flows: flows as FlowSet, bots };
+  return { fake, group, customer, store: new TicketStore(redis, prefix), flows: flows as FlowSet, bots, prefix };
 }
 
 async function until<T>(get: () => T | undefined | false, ms = 10_000, what = "condition"): Promise<T> {
@@ -77,7 +78,7 @@ async function refundEscalation(fake: FakeTelegram, customer: { id: number; firs
 
 describe("the agent desk on Telegram forum topics", () => {
   it("refund the bot cannot give → ticket card in a new topic → agent claims, replies with text and a photo → customer answers → agent closes → customer rates 5", async () => {
-    const { fake, group, customer, store } = await desk();
+    const { fake, group, customer, store, prefix } = await desk();
     await refundEscalation(fake, customer);
     const opened = texts(fake, customer.id).find((t) => /#\d+/.test(t))!;
     expect(opened).toMatch(/ticket #1\b.*number 1 in the queue.*about \d+ min/i);
@@ -119,6 +120,17 @@ describe("the agent desk on Telegram forum topics", () => {
     expect(ticket.firstResponseAt).toBeGreaterThan(0);
     const log = await store.transcript(1);
     expect(log.map((l) => l.from)).toEqual(expect.arrayContaining(["system", "agent", "customer", "note"]));
+    // The lead's view, from the real binary.
+    const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/frontline.mjs", "tickets", ...args], { encoding: "utf8", env: { ...process.env, REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix } });
+    const md = cli("export", "1", "--format", "md");
+    expect(md.stdout).toMatch(/# Ticket #1[\s\S]*Rating: 5\/5 — “Quick and kind, thank you!”[\s\S]*\*\*Anna\*\*: Hello Maria/);
+    expect(JSON.parse(cli("export", "1").stdout).transcript.length).toBe(log.length);
+    expect(cli("list").stdout).toMatch(/^#1\tclosed\tbilling\tnormal\ten\tAnna/);
+    const stats = JSON.parse(cli("stats", "--json").stdout);
+    expect(stats).toMatchObject({ escalated: 1, csatAverage: 5, csatCount: 1, ticketsByState: { closed: 1 } });
+    expect(stats.avgFirstResponseSeconds).toBeGreaterThanOrEqual(0);
+    expect(cli("show", "99").stderr).toMatch(/no ticket #99/);
+
     // Back with the bot: a new question gets a bot answer, not a relay.
     fake.sendUserMessage(customer, "/menu");
     await until(() => fake.sentMessages(customer.id).at(-1)?.sent_reply_markup !== undefined, 5_000, "the bot menu");
