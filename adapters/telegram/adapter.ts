@@ -10,7 +10,12 @@ import { translateUpdate } from "./translate.ts";
 import { WebhookServer } from "./webhook.ts";
 import { TelegramWorkspace, translateAgentUpdate } from "./workspace.ts";
 
-export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+export const ALLOWED_UPDATES = [
+  "message",
+  "edited_message",
+  "callback_query",
+  "my_chat_member",
+] as const;
 
 export interface TelegramOptions {
   token: string;
@@ -43,7 +48,9 @@ export class TelegramAdapter {
       client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
     });
     this.channel = new TelegramChannel(this.bot.api, options.limits);
-    this.workspace = options.agentChatId ? new TelegramWorkspace(this.bot.api, options.agentChatId, this.channel) : undefined;
+    this.workspace = options.agentChatId
+      ? new TelegramWorkspace(this.bot.api, options.agentChatId, this.channel)
+      : undefined;
   }
 
   get botInfo(): UserFromGetMe {
@@ -70,7 +77,13 @@ export class TelegramAdapter {
       this.poller = new Poller({
         api: this.bot.api,
         record: recordUpdate,
-        orderKey: (u) => String(u.message?.chat.id ?? u.edited_message?.chat.id ?? u.callback_query?.message?.chat.id ?? u.update_id),
+        orderKey: (u) =>
+          String(
+            u.message?.chat.id ??
+              u.edited_message?.chat.id ??
+              u.callback_query?.message?.chat.id ??
+              u.update_id,
+          ),
         allowedUpdates: ALLOWED_UPDATES,
         logger: this.options.logger,
         timeoutSeconds: this.options.pollTimeoutSeconds,
@@ -79,9 +92,20 @@ export class TelegramAdapter {
       return {};
     }
     const hook = this.options.webhook!;
-    this.webhook = new WebhookServer({ host: hook.host, port: hook.port, path: new URL(hook.url).pathname, secret: hook.secret, record: recordUpdate, logger: this.options.logger });
+    this.webhook = new WebhookServer({
+      host: hook.host,
+      port: hook.port,
+      path: new URL(hook.url).pathname,
+      secret: hook.secret,
+      record: recordUpdate,
+      logger: this.options.logger,
+    });
     const { port } = await this.webhook.listen();
-    await this.bot.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 });
+    await this.bot.api.setWebhook(hook.url, {
+      secret_token: hook.secret,
+      allowed_updates: [...ALLOWED_UPDATES],
+      max_connections: 40,
+    });
     return { port };
   }
 
@@ -95,13 +119,20 @@ export class TelegramAdapter {
       if (agentEvent && this.recordAgent) await this.recordAgent(agentEvent);
     } else {
       // Customers only in private chats; any other group the bot is in is ignored.
-      const event = translateUpdate(update, { id: this.bot.botInfo.id, username: this.bot.botInfo.username });
+      const event = translateUpdate(update, {
+        id: this.bot.botInfo.id,
+        username: this.bot.botInfo.username,
+      });
       if (!event) return;
       await this.record!(event);
     }
     if (query) {
       // The spinner on the customer's button stops now; the answer itself arrives as a message.
-      this.bot.api.answerCallbackQuery(query.id).catch((err) => this.options.logger?.warn({ err: String(err) }, "answerCallbackQuery failed"));
+      this.bot.api
+        .answerCallbackQuery(query.id)
+        .catch((err) =>
+          this.options.logger?.warn({ err: String(err) }, "answerCallbackQuery failed"),
+        );
     }
   }
 
@@ -109,12 +140,20 @@ export class TelegramAdapter {
   private async registerCommands(flows: FlowSet): Promise<void> {
     const menu = flows.bot.commandMenu;
     if (!menu) return;
-    const forLocale = (locale: string) => Object.entries(menu).map(([command, text]) => ({ command, description: text[locale] ?? text[flows.bot.defaultLocale] ?? command }));
+    const forLocale = (locale: string) =>
+      Object.entries(menu).map(([command, text]) => ({
+        command,
+        description: text[locale] ?? text[flows.bot.defaultLocale] ?? command,
+      }));
     try {
       await this.bot.api.setMyCommands(forLocale(flows.bot.defaultLocale));
-      for (const locale of flows.bot.locales) await this.bot.api.setMyCommands(forLocale(locale), { language_code: locale as never });
+      for (const locale of flows.bot.locales)
+        await this.bot.api.setMyCommands(forLocale(locale), { language_code: locale as never });
     } catch (err) {
-      this.options.logger?.warn({ err: String(err) }, "could not register the command menu; commands still work");
+      this.options.logger?.warn(
+        { err: String(err) },
+        "could not register the command menu; commands still work",
+      );
     }
   }
 

@@ -1,7 +1,13 @@
 // Outbound delivery to Telegram through grammY's Api: HTML-escaped text, inline keyboards,
 // forum topics; platform errors classified into DeliveryError kinds for the outbox.
 import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
-import { type Address, type Channel, DeliveryError, type OutboundMessage, type RateLimit } from "../../src/index.ts";
+import {
+  type Address,
+  type Channel,
+  DeliveryError,
+  type OutboundMessage,
+  type RateLimit,
+} from "../../src/index.ts";
 import { CHANNEL } from "./translate.ts";
 
 /** Escapes text for parse_mode HTML: customer and flow text can never inject markup. */
@@ -35,12 +41,19 @@ export class TelegramChannel implements Channel {
     try {
       if (message.copyOf) {
         // copyMessage, never forwardMessage: a copy carries no link to who sent the original.
-        const copied = await this.api.copyMessage(address.chatId, message.copyOf.chatId, Number(message.copyOf.messageId), thread);
+        const copied = await this.api.copyMessage(
+          address.chatId,
+          message.copyOf.chatId,
+          Number(message.copyOf.messageId),
+          thread,
+        );
         return { messageId: String(copied.message_id) };
       }
       const mentions = (message.mentions ?? [])
         .map((m) => /^telegram:(\d+)$/.exec(m.agentId))
-        .map((m, i) => (m ? `<a href="tg://user?id=${m[1]}">${escapeHtml(message.mentions![i]!.name)}</a>` : ""))
+        .map((m, i) =>
+          m ? `<a href="tg://user?id=${m[1]}">${escapeHtml(message.mentions![i]!.name)}</a>` : "",
+        )
         .filter(Boolean);
       const text = escapeHtml(message.text) + (mentions.length ? `\n${mentions.join(", ")}` : "");
       const sent = await this.api.sendMessage(address.chatId, text, {
@@ -70,13 +83,18 @@ function keyboard(buttons: { label: string; payload: string }[]): InlineKeyboard
 export function classify(err: unknown): DeliveryError {
   if (err instanceof GrammyError) {
     const what = `${err.method}: ${err.error_code} ${err.description}`;
-    if (err.error_code === 429) return new DeliveryError("rate_limited", what, (err.parameters.retry_after ?? 1) * 1000);
+    if (err.error_code === 429)
+      return new DeliveryError("rate_limited", what, (err.parameters.retry_after ?? 1) * 1000);
     if (err.error_code === 403) return new DeliveryError("unreachable", what);
-    if (err.error_code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(err.description)) {
+    if (
+      err.error_code === 400 &&
+      /chat not found|user is deactivated|PEER_ID_INVALID/i.test(err.description)
+    ) {
       return new DeliveryError("unreachable", what);
     }
     if (err.error_code >= 500) return new DeliveryError("transient", what);
-    if (err.error_code === 400 || err.error_code === 404) return new DeliveryError("rejected", what);
+    if (err.error_code === 400 || err.error_code === 404)
+      return new DeliveryError("rejected", what);
     return new DeliveryError("transient", what);
   }
   if (err instanceof HttpError) return new DeliveryError("transient", err.message);

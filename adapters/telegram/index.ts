@@ -1,4 +1,4 @@
 // Telegram adapter: the customer bot (grammY) and its delivery channel.
-export { TelegramAdapter, type TelegramOptions, ALLOWED_UPDATES } from "./adapter.ts";
-export { TelegramChannel, escapeHtml, classify } from "./channel.ts";
-export { translateUpdate, conversationKeyFor } from "./translate.ts";
+export { ALLOWED_UPDATES, TelegramAdapter, type TelegramOptions } from "./adapter.ts";
+export { classify, escapeHtml, TelegramChannel } from "./channel.ts";
+export { conversationKeyFor, translateUpdate } from "./translate.ts";

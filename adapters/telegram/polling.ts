@@ -45,7 +45,12 @@ export class Poller {
       let updates: Update[];
       try {
         updates = await api.getUpdates(
-          { offset: this.offset, limit: 100, timeout: this.options.timeoutSeconds ?? 30, allowed_updates: this.options.allowedUpdates as never },
+          {
+            offset: this.offset,
+            limit: 100,
+            timeout: this.options.timeoutSeconds ?? 30,
+            allowed_updates: this.options.allowedUpdates as never,
+          },
           this.abort.signal as never,
         );
         failures = 0;
@@ -54,7 +59,10 @@ export class Poller {
         failures += 1;
         const wait = waitAfter(err, failures);
         if (wait === "fatal") {
-          logger?.fatal({ err: String(err) }, "Telegram refused polling (wrong token, or a webhook is set)");
+          logger?.fatal(
+            { err: String(err) },
+            "Telegram refused polling (wrong token, or a webhook is set)",
+          );
           this.running = false;
           throw err;
         }
@@ -88,7 +96,10 @@ export class Poller {
       try {
         return await this.options.record(update);
       } catch (err) {
-        this.options.logger?.error({ err: String(err), updateId: update.update_id, attempt }, "could not record an update; retrying");
+        this.options.logger?.error(
+          { err: String(err), updateId: update.update_id, attempt },
+          "could not record an update; retrying",
+        );
         await sleep(Math.min(5_000, 100 * 2 ** attempt));
       }
     }
@@ -100,7 +111,8 @@ function waitAfter(err: unknown, failures: number): number | "fatal" {
     if (err.error_code === 401 || err.error_code === 409) return "fatal";
     if (err.error_code === 429) return (err.parameters.retry_after ?? 1) * 1000;
   }
-  if (err instanceof HttpError || err instanceof GrammyError) return Math.min(30_000, 250 * 2 ** failures);
+  if (err instanceof HttpError || err instanceof GrammyError)
+    return Math.min(30_000, 250 * 2 ** failures);
   return Math.min(30_000, 250 * 2 ** failures);
 }
 

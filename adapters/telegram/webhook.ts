@@ -40,10 +40,14 @@ export class WebhookServer {
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
     const { logger } = this.options;
-    if (req.method !== "POST" || req.url?.split("?")[0] !== this.options.path) return { status: 404, body: '{"ok":false}' };
+    if (req.method !== "POST" || req.url?.split("?")[0] !== this.options.path)
+      return { status: 404, body: '{"ok":false}' };
     if (!secretMatches(req.headers["x-telegram-bot-api-secret-token"], this.options.secret)) {
       req.resume();
-      logger?.warn({ remote: req.socket.remoteAddress }, "webhook call with a wrong secret token refused");
+      logger?.warn(
+        { remote: req.socket.remoteAddress },
+        "webhook call with a wrong secret token refused",
+      );
       return { status: 401, body: '{"ok":false}' };
     }
     let update: Update;
@@ -59,7 +63,10 @@ export class WebhookServer {
       await this.options.record(update);
       return { status: 200, body: '{"ok":true}' };
     } catch (err) {
-      logger?.error({ err: String(err), updateId: update.update_id }, "could not record an update; Telegram will retry");
+      logger?.error(
+        { err: String(err), updateId: update.update_id },
+        "could not record an update; Telegram will retry",
+      );
       return { status: 500, body: '{"ok":false}' };
     }
   }

@@ -2,7 +2,13 @@
 // agents do there (messages, commands, card buttons) into AgentEvents.
 import { type Api, GrammyError } from "grammy";
 import type { Update } from "grammy/types";
-import { type AgentEvent, type AgentWorkspace, DeliveryError, type OutboundMessage, ThreadGoneError } from "../../src/index.ts";
+import {
+  type AgentEvent,
+  type AgentWorkspace,
+  DeliveryError,
+  type OutboundMessage,
+  ThreadGoneError,
+} from "../../src/index.ts";
 import { classify, type TelegramChannel } from "./channel.ts";
 import { CHANNEL } from "./translate.ts";
 
@@ -49,7 +55,8 @@ export class TelegramWorkspace implements AgentWorkspace {
         await this.reopenThread(threadId);
         return (await this.sender.send(address, message)).messageId;
       }
-      if (err instanceof DeliveryError && THREAD_GONE.test(err.message)) throw new ThreadGoneError(err.message);
+      if (err instanceof DeliveryError && THREAD_GONE.test(err.message))
+        throw new ThreadGoneError(err.message);
       throw err;
     }
   }
@@ -62,9 +69,12 @@ export class TelegramWorkspace implements AgentWorkspace {
     let member = false;
     try {
       const m = await this.api.getChatMember(this.chatId, Number(id));
-      member = ["creator", "administrator", "member"].includes(m.status) || (m.status === "restricted" && m.is_member);
+      member =
+        ["creator", "administrator", "member"].includes(m.status) ||
+        (m.status === "restricted" && m.is_member);
     } catch (err) {
-      if (!(err instanceof GrammyError) || err.error_code >= 500 || err.error_code === 429) throw classify(err);
+      if (!(err instanceof GrammyError) || err.error_code >= 500 || err.error_code === 429)
+        throw classify(err);
     }
     this.members.set(agentId, { member, until: Date.now() + MEMBER_CACHE_MS });
     return member;
@@ -82,7 +92,11 @@ export class TelegramWorkspace implements AgentWorkspace {
 }
 
 /** What an agent did in the agent chat; null for everything else (service messages, bots). */
-export function translateAgentUpdate(update: Update, botId: number, agentChatId: string): AgentEvent | null {
+export function translateAgentUpdate(
+  update: Update,
+  botId: number,
+  agentChatId: string,
+): AgentEvent | null {
   const idempotencyKey = `tg:${botId}:${update.update_id}`;
   const query = update.callback_query;
   if (query) {
@@ -99,15 +113,32 @@ export function translateAgentUpdate(update: Update, botId: number, agentChatId:
     };
   }
   const message = update.message;
-  if (!message || String(message.chat.id) !== agentChatId || !message.from || message.from.is_bot) return null;
-  if (message.forum_topic_created || message.forum_topic_closed || message.forum_topic_reopened || message.forum_topic_edited) return null;
+  if (!message || String(message.chat.id) !== agentChatId || !message.from || message.from.is_bot)
+    return null;
+  if (
+    message.forum_topic_created ||
+    message.forum_topic_closed ||
+    message.forum_topic_reopened ||
+    message.forum_topic_edited
+  )
+    return null;
   const text = message.text ?? message.caption ?? "";
-  const hasMedia = Boolean(message.photo || message.document || message.video || message.audio || message.voice || message.sticker || message.animation);
+  const hasMedia = Boolean(
+    message.photo ||
+      message.document ||
+      message.video ||
+      message.audio ||
+      message.voice ||
+      message.sticker ||
+      message.animation,
+  );
   const base = {
     idempotencyKey,
     agentId: `${CHANNEL}:${message.from.id}`,
     agentName: message.from.first_name,
-    ...(message.is_topic_message && message.message_thread_id ? { threadId: String(message.message_thread_id) } : {}),
+    ...(message.is_topic_message && message.message_thread_id
+      ? { threadId: String(message.message_thread_id) }
+      : {}),
     messageRef: { chatId: agentChatId, messageId: String(message.message_id) },
     hasMedia,
     at: message.date * 1000,
@@ -115,7 +146,13 @@ export function translateAgentUpdate(update: Update, botId: number, agentChatId:
   const entity = message.entities?.[0];
   if (message.text && entity?.type === "bot_command" && entity.offset === 0) {
     const command = message.text.slice(1, entity.length).toLowerCase().split("@")[0] ?? "";
-    return { ...base, type: "command", command, args: message.text.slice(entity.length).trim(), text };
+    return {
+      ...base,
+      type: "command",
+      command,
+      args: message.text.slice(entity.length).trim(),
+      text,
+    };
   }
   if (!text && !hasMedia) return null;
   return { ...base, type: "message", text };

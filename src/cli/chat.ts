@@ -6,11 +6,24 @@ import { loadConfig } from "../runtime/config.ts";
 import { openLocalEngine } from "../runtime/local.ts";
 import { TerminalSession, turnJson } from "../runtime/terminal-session.ts";
 
-export async function runChat(opts: { flows: string; lang?: string; json?: boolean; session?: string }): Promise<number> {
+export async function runChat(opts: {
+  flows: string;
+  lang?: string;
+  json?: boolean;
+  session?: string;
+}): Promise<number> {
   const config = loadConfig();
-  const local = await openLocalEngine({ flowsDir: opts.flows, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const local = await openLocalEngine({
+    flowsDir: opts.flows,
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+  });
   const interactive = process.stdin.isTTY === true && !opts.json;
-  const session = new TerminalSession(local.engine, { sessionId: opts.session, locale: opts.lang, userName: process.env.USER });
+  const session = new TerminalSession(local.engine, {
+    sessionId: opts.session,
+    locale: opts.lang,
+    userName: process.env.USER,
+  });
   const print = (result: TurnResult) => {
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(turnJson(result))}\n`);
@@ -30,8 +43,13 @@ export async function runChat(opts: { flows: string; lang?: string; json?: boole
   };
 
   if (interactive) {
-    if (local.redis.privateServer) process.stdout.write(`(no Redis at ${config.REDIS_URL}: using a private redis-server for this chat)\n`);
-    process.stdout.write(`Frontline chat, session ${session.sessionId}. Type a message, a button number, /help, or Ctrl-D to leave.\n`);
+    if (local.redis.privateServer)
+      process.stdout.write(
+        `(no Redis at ${config.REDIS_URL}: using a private redis-server for this chat)\n`,
+      );
+    process.stdout.write(
+      `Frontline chat, session ${session.sessionId}. Type a message, a button number, /help, or Ctrl-D to leave.\n`,
+    );
     if (opts.lang) print(await session.send("/start"));
   }
   const lines = createInterface({ input: process.stdin, terminal: interactive, prompt: "you> " });
@@ -42,7 +60,9 @@ export async function runChat(opts: { flows: string; lang?: string; json?: boole
       try {
         print(await session.send(line));
       } catch (err) {
-        process.stderr.write(`frontline: this message was not processed: ${(err as Error).message}\n`);
+        process.stderr.write(
+          `frontline: this message was not processed: ${(err as Error).message}\n`,
+        );
       }
       if (interactive) lines.prompt();
     }

@@ -16,7 +16,9 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("start")
-    .description("run the bot on the configured channels (Telegram with TELEGRAM_BOT_TOKEN; else the terminal chat)")
+    .description(
+      "run the bot on the configured channels (Telegram with TELEGRAM_BOT_TOKEN; else the terminal chat)",
+    )
     .option("--flows <dir>", "flows directory")
     .action(async (opts: { flows?: string }) => {
       code = await runStart(opts);
@@ -65,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.stderr.write(`frontline: ${isFrontlineError(err) ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    process.stderr.write(
+      `frontline: ${isFrontlineError(err) ? err.message : String((err as Error)?.stack ?? err)}\n`,
+    );
     return 1;
   }
   return code;

@@ -21,13 +21,26 @@ export async function runStart(opts: { flows?: string }): Promise<number> {
     process.stderr.write(`${HOW_TO_CONNECT_TELEGRAM}\n\n`);
     return runChat({ flows: flowsDir });
   }
-  const logger = createLogger({ level: config.LOG_LEVEL, redactText: config.LOG_CUSTOMER_TEXT !== "true" });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    redactText: config.LOG_CUSTOMER_TEXT !== "true",
+  });
   const flows = loadFlowsOrThrow(flowsDir);
   const redis = await connectRedis(config.REDIS_URL);
   const adapters: ChannelAdapter[] = [await telegramAdapter(config, logger)];
-  const service = new Service({ redis: redis.redis, prefix: config.REDIS_PREFIX, flows, adapters, logger, recoveryMs: config.RECOVERY_MS });
+  const service = new Service({
+    redis: redis.redis,
+    prefix: config.REDIS_PREFIX,
+    flows,
+    adapters,
+    logger,
+    recoveryMs: config.RECOVERY_MS,
+  });
   await service.start();
-  logger.info({ mode: config.TELEGRAM_MODE, flows: flows.flows.size, ports: service.ports }, "frontline started");
+  logger.info(
+    { mode: config.TELEGRAM_MODE, flows: flows.flows.size, ports: service.ports },
+    "frontline started",
+  );
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -47,7 +60,10 @@ export async function runStart(opts: { flows?: string }): Promise<number> {
   return 0;
 }
 
-async function telegramAdapter(config: Config, logger: ReturnType<typeof createLogger>): Promise<ChannelAdapter> {
+async function telegramAdapter(
+  config: Config,
+  logger: ReturnType<typeof createLogger>,
+): Promise<ChannelAdapter> {
   // Loaded only here, at the composition root: src/ itself never depends on a platform library.
   const { TelegramAdapter } = await import("../../adapters/telegram/index.ts");
   const token = config.TELEGRAM_BOT_TOKEN!;
@@ -55,10 +71,19 @@ async function telegramAdapter(config: Config, logger: ReturnType<typeof createL
     ? {
         url: config.TELEGRAM_WEBHOOK_URL,
         // Derived from the token when not set, so every replica agrees without extra setup.
-        secret: config.TELEGRAM_WEBHOOK_SECRET ?? createHash("sha256").update(`frontline-webhook:${token}`).digest("hex").slice(0, 48),
+        secret:
+          config.TELEGRAM_WEBHOOK_SECRET ??
+          createHash("sha256").update(`frontline-webhook:${token}`).digest("hex").slice(0, 48),
         host: config.TELEGRAM_WEBHOOK_HOST,
         port: config.TELEGRAM_WEBHOOK_PORT,
       }
     : undefined;
-  return new TelegramAdapter({ token, apiRoot: config.TELEGRAM_API_ROOT, mode: config.TELEGRAM_MODE, webhook, logger, agentChatId: config.TELEGRAM_AGENT_CHAT_ID });
+  return new TelegramAdapter({
+    token,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    mode: config.TELEGRAM_MODE,
+    webhook,
+    logger,
+    agentChatId: config.TELEGRAM_AGENT_CHAT_ID,
+  });
 }

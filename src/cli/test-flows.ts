@@ -30,7 +30,15 @@ const TurnSpec = z.union([
 
 export const FlowTestFile = z
   .object({
-    cases: z.array(z.object({ name: z.string(), locale: z.string().optional(), turns: z.array(TurnSpec).min(1) }).strict()),
+    cases: z.array(
+      z
+        .object({
+          name: z.string(),
+          locale: z.string().optional(),
+          turns: z.array(TurnSpec).min(1),
+        })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -50,15 +58,23 @@ export function checkTurn(result: TurnResult, expect: ExpectSpec): string[] {
   const got = turnJson(result);
   const text = got.text.toLowerCase();
   const failures: string[] = [];
-  if (expect.flow !== undefined && got.flow !== expect.flow) failures.push(`flow: expected ${expect.flow}, got ${got.flow}`);
-  if (expect.step !== undefined && got.step !== expect.step) failures.push(`step: expected ${expect.step}, got ${got.step}`);
-  if (expect.locale !== undefined && got.locale !== expect.locale) failures.push(`locale: expected ${expect.locale}, got ${got.locale}`);
-  if (expect.escalated !== undefined && got.escalated !== expect.escalated) failures.push(`escalated: expected ${expect.escalated}, got ${got.escalated}`);
-  if (expect.ended !== undefined && (result.ended !== undefined) !== expect.ended) failures.push(`ended: expected ${expect.ended}, got ${result.ended ?? "not ended"}`);
-  for (const s of expect.says ?? []) if (!text.includes(s.toLowerCase())) failures.push(`says: "${s}" not in the reply`);
-  for (const s of expect.notSays ?? []) if (text.includes(s.toLowerCase())) failures.push(`notSays: "${s}" is in the reply`);
+  if (expect.flow !== undefined && got.flow !== expect.flow)
+    failures.push(`flow: expected ${expect.flow}, got ${got.flow}`);
+  if (expect.step !== undefined && got.step !== expect.step)
+    failures.push(`step: expected ${expect.step}, got ${got.step}`);
+  if (expect.locale !== undefined && got.locale !== expect.locale)
+    failures.push(`locale: expected ${expect.locale}, got ${got.locale}`);
+  if (expect.escalated !== undefined && got.escalated !== expect.escalated)
+    failures.push(`escalated: expected ${expect.escalated}, got ${got.escalated}`);
+  if (expect.ended !== undefined && (result.ended !== undefined) !== expect.ended)
+    failures.push(`ended: expected ${expect.ended}, got ${result.ended ?? "not ended"}`);
+  for (const s of expect.says ?? [])
+    if (!text.includes(s.toLowerCase())) failures.push(`says: "${s}" not in the reply`);
+  for (const s of expect.notSays ?? [])
+    if (text.includes(s.toLowerCase())) failures.push(`notSays: "${s}" is in the reply`);
   for (const b of expect.buttons ?? []) {
-    if (!got.buttons.some((label) => label.toLowerCase() === b.toLowerCase())) failures.push(`buttons: "${b}" not among [${got.buttons.join(", ")}]`);
+    if (!got.buttons.some((label) => label.toLowerCase() === b.toLowerCase()))
+      failures.push(`buttons: "${b}" not among [${got.buttons.join(", ")}]`);
   }
   if (failures.length > 0) failures.push(`reply was: ${JSON.stringify(got)}`);
   return failures;
@@ -67,7 +83,9 @@ export function checkTurn(result: TurnResult, expect: ExpectSpec): string[] {
 export async function runTestFlows(dir: string, opts: { filter?: string } = {}): Promise<number> {
   const files = findTestFiles(dir);
   if (files.length === 0) {
-    process.stderr.write(`no conversation tests (*.test.yaml) in ${dir} or ${join(dir, "tests")}\n`);
+    process.stderr.write(
+      `no conversation tests (*.test.yaml) in ${dir} or ${join(dir, "tests")}\n`,
+    );
     return 1;
   }
   const config = loadConfig();
@@ -81,19 +99,29 @@ export async function runTestFlows(dir: string, opts: { filter?: string } = {}):
       const parsed = FlowTestFile.safeParse(parse(readFileSync(file, "utf8")));
       if (!parsed.success) {
         failed += 1;
-        process.stdout.write(`✗ ${shown}: not a valid test file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
+        process.stdout.write(
+          `✗ ${shown}: not a valid test file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`,
+        );
         continue;
       }
       process.stdout.write(`${shown}\n`);
       for (const testCase of parsed.data.cases) {
         if (opts.filter && !testCase.name.includes(opts.filter)) continue;
-        const session = new TerminalSession(local.engine, { locale: testCase.locale, userName: "Alex" });
+        const session = new TerminalSession(local.engine, {
+          locale: testCase.locale,
+          userName: "Alex",
+        });
         const failures: string[] = [];
         for (const [i, turn] of testCase.turns.entries()) {
           try {
             const result =
-              "user" in turn ? await session.send(turn.user) : "press" in turn ? await session.press(turn.press) : await session.send(turn.command);
-            for (const f of turn.expect ? checkTurn(result, turn.expect) : []) failures.push(`turn ${i + 1}: ${f}`);
+              "user" in turn
+                ? await session.send(turn.user)
+                : "press" in turn
+                  ? await session.press(turn.press)
+                  : await session.send(turn.command);
+            for (const f of turn.expect ? checkTurn(result, turn.expect) : [])
+              failures.push(`turn ${i + 1}: ${f}`);
           } catch (err) {
             failures.push(`turn ${i + 1}: ${(err as Error).message}`);
           }
@@ -101,7 +129,11 @@ export async function runTestFlows(dir: string, opts: { filter?: string } = {}):
         }
         if (failures.length === 0) passed += 1;
         else failed += 1;
-        process.stdout.write(failures.length === 0 ? `  ✓ ${testCase.name}\n` : `  ✗ ${testCase.name}\n${failures.map((f) => `      ${f}`).join("\n")}\n`);
+        process.stdout.write(
+          failures.length === 0
+            ? `  ✓ ${testCase.name}\n`
+            : `  ✗ ${testCase.name}\n${failures.map((f) => `      ${f}`).join("\n")}\n`,
+        );
       }
     }
   } finally {

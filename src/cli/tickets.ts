@@ -17,7 +17,8 @@ async function withStore<T>(use: (store: TicketStore) => Promise<T>): Promise<T>
   }
 }
 
-const when = (ms?: number) => (ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) : "—");
+const when = (ms?: number) =>
+  ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) : "—";
 
 export function ticketMarkdown(t: Ticket, log: TranscriptEntry[]): string {
   const lines = [
@@ -29,32 +30,47 @@ export function ticketMarkdown(t: Ticket, log: TranscriptEntry[]): string {
     `- Reason: ${t.reason}`,
     `- The bot tried: ${t.tried.join(" → ") || "nothing"}`,
     `- Opened ${when(t.createdAt)} · first response ${when(t.firstResponseAt)} · closed ${when(t.closedAt)}`,
-    ...(t.csat ? [`- Rating: ${t.csat.score}/5${t.csat.comment ? ` — “${t.csat.comment}”` : ""}`] : []),
+    ...(t.csat
+      ? [`- Rating: ${t.csat.score}/5${t.csat.comment ? ` — “${t.csat.comment}”` : ""}`]
+      : []),
     "",
     "## Transcript",
     "",
-    ...log.map((e) => `- \`${when(e.at)}\` **${e.from === "agent" ? (e.by ?? "agent") : e.from}**: ${e.text}${e.attachments ? ` (+${e.attachments} attachment)` : ""}`),
+    ...log.map(
+      (e) =>
+        `- \`${when(e.at)}\` **${e.from === "agent" ? (e.by ?? "agent") : e.from}**: ${e.text}${e.attachments ? ` (+${e.attachments} attachment)` : ""}`,
+    ),
   ];
   return `${lines.join("\n")}\n`;
 }
 
 async function ticketOrFail(store: TicketStore, n: string): Promise<Ticket> {
   const t = await store.get(Number(n));
-  if (!t) throw new FrontlineError("FL_ERR_INPUT", `no ticket #${n}; \`frontline tickets list\` shows the numbers`);
+  if (!t)
+    throw new FrontlineError(
+      "FL_ERR_INPUT",
+      `no ticket #${n}; \`frontline tickets list\` shows the numbers`,
+    );
   return t;
 }
 
 export function registerTickets(program: Command, setCode: (code: number) => void): void {
-  const tickets = program.command("tickets").description("list, show, export tickets and desk statistics");
+  const tickets = program
+    .command("tickets")
+    .description("list, show, export tickets and desk statistics");
   tickets
     .command("list")
     .option("--status <status>", `one of ${STATUSES.join(", ")}`)
     .option("--limit <n>", "how many, newest first", "50")
     .option("--json", "one JSON object per line")
     .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
-      if (opts.status && !STATUSES.includes(opts.status as TicketStatus)) throw new FrontlineError("FL_ERR_INPUT", `--status must be one of ${STATUSES.join(", ")}`);
+      if (opts.status && !STATUSES.includes(opts.status as TicketStatus))
+        throw new FrontlineError("FL_ERR_INPUT", `--status must be one of ${STATUSES.join(", ")}`);
       await withStore(async (store) => {
-        for (const n of await store.list(Number(opts.limit), opts.status as TicketStatus | undefined)) {
+        for (const n of await store.list(
+          Number(opts.limit),
+          opts.status as TicketStatus | undefined,
+        )) {
           const t = await store.get(n);
           if (!t) continue;
           process.stdout.write(
@@ -66,24 +82,27 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
       });
       setCode(0);
     });
-  tickets
-    .command("show <number>")
-    .action(async (n: string) => {
-      await withStore(async (store) => {
-        const t = await ticketOrFail(store, n);
-        process.stdout.write(ticketMarkdown(t, await store.transcript(t.number)));
-      });
-      setCode(0);
+  tickets.command("show <number>").action(async (n: string) => {
+    await withStore(async (store) => {
+      const t = await ticketOrFail(store, n);
+      process.stdout.write(ticketMarkdown(t, await store.transcript(t.number)));
     });
+    setCode(0);
+  });
   tickets
     .command("export <number>")
     .option("--format <format>", "json or md", "json")
     .action(async (n: string, opts: { format: string }) => {
-      if (!["json", "md"].includes(opts.format)) throw new FrontlineError("FL_ERR_INPUT", "--format must be json or md");
+      if (!["json", "md"].includes(opts.format))
+        throw new FrontlineError("FL_ERR_INPUT", "--format must be json or md");
       await withStore(async (store) => {
         const t = await ticketOrFail(store, n);
         const log = await store.transcript(t.number);
-        process.stdout.write(opts.format === "md" ? ticketMarkdown(t, log) : `${JSON.stringify({ ticket: t, transcript: log }, null, 2)}\n`);
+        process.stdout.write(
+          opts.format === "md"
+            ? ticketMarkdown(t, log)
+            : `${JSON.stringify({ ticket: t, transcript: log }, null, 2)}\n`,
+        );
       });
       setCode(0);
     });
@@ -99,13 +118,13 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
         }
         const pct = s.deflection === null ? "—" : `${(s.deflection * 100).toFixed(1)}%`;
         process.stdout.write(
-          [
+          `${[
             `Deflection (resolved by the bot):  ${pct}  (${s.botResolved} by the bot, ${s.escalated} handed to people, ${s.botUnresolved} ended unresolved)`,
             `Time to first human response:      ${s.avgFirstResponseSeconds ?? "—"} s (average)`,
             `Time to resolution:                ${s.avgResolutionSeconds ?? "—"} s (average)`,
             `CSAT:                              ${s.csatAverage ?? "—"} / 5 from ${s.csatCount} ratings`,
             `Tickets by state:                  ${STATUSES.map((st) => `${st} ${s.ticketsByState[st]}`).join(", ")}`,
-          ].join("\n") + "\n",
+          ].join("\n")}\n`,
         );
       });
       setCode(0);

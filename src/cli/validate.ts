@@ -10,6 +10,8 @@ export function runValidate(dir: string): number {
   }
   const { flows, bot } = result.flowSet;
   const steps = [...flows.values()].reduce((n, f) => n + f.order.length, 0);
-  process.stdout.write(`ok: ${flows.size} flows, ${steps} steps, locales ${bot.locales.join(", ")}\n`);
+  process.stdout.write(
+    `ok: ${flows.size} flows, ${steps} steps, locales ${bot.locales.join(", ")}\n`,
+  );
   return 0;
 }

@@ -7,7 +7,10 @@ export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as con
 
 const Span = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'use "HH:MM-HH:MM", e.g. "09:00-18:00"')
+  .regex(
+    /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/,
+    'use "HH:MM-HH:MM", e.g. "09:00-18:00"',
+  )
   .refine((v) => v.slice(0, 5) < v.slice(6), "the end must be after the start");
 
 export const AgentSpec = z
@@ -50,11 +53,29 @@ export const DeskConfig = z
         return false;
       }
     }, "unknown time zone; use an IANA name like Europe/Warsaw"),
-    hours: z.partialRecord(z.enum(weekdays), Span).describe("open hours per weekday; days left out are closed"),
-    firstResponseSlaMinutes: z.number().min(0.01).max(24 * 60).default(5),
-    autoCloseAfterMinutes: z.number().min(0.01).max(30 * 24 * 60).default(24 * 60),
-    autoCloseWarningMinutes: z.number().min(0.01).max(24 * 60).default(60),
-    reopenWindowMinutes: z.number().min(0).max(30 * 24 * 60).default(60),
+    hours: z
+      .partialRecord(z.enum(weekdays), Span)
+      .describe("open hours per weekday; days left out are closed"),
+    firstResponseSlaMinutes: z
+      .number()
+      .min(0.01)
+      .max(24 * 60)
+      .default(5),
+    autoCloseAfterMinutes: z
+      .number()
+      .min(0.01)
+      .max(30 * 24 * 60)
+      .default(24 * 60),
+    autoCloseWarningMinutes: z
+      .number()
+      .min(0.01)
+      .max(24 * 60)
+      .default(60),
+    reopenWindowMinutes: z
+      .number()
+      .min(0)
+      .max(30 * 24 * 60)
+      .default(60),
     agents: z.array(AgentSpec).default([]),
     messages: DeskMessages,
   })

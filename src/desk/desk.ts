@@ -22,9 +22,21 @@ import { type AgentEvent, type AgentWorkspace, ThreadGoneError } from "./workspa
 
 export type DeskItem =
   | { type: "opened"; ticket: number }
-  | { type: "customer"; ticket: number; text: string; attachments: number; ref?: { chatId: string; messageId: string }; at: number }
+  | {
+      type: "customer";
+      ticket: number;
+      text: string;
+      attachments: number;
+      ref?: { chatId: string; messageId: string };
+      at: number;
+    }
   | { type: "agent"; ticket: number | null; event: AgentEvent }
-  | { type: "timer"; ticket: number; kind: "sla" | "autoclose_warn" | "autoclose" | "assign"; activity: number };
+  | {
+      type: "timer";
+      ticket: number;
+      kind: "sla" | "autoclose_warn" | "autoclose" | "assign";
+      activity: number;
+    };
 
 export interface DeskOptions {
   redis: Redis;
@@ -74,7 +86,12 @@ export class Desk {
         const item = job.data as DeskItem;
         await this.lanes.push(laneOf(item.ticket!), `timer:${job.id}`, item);
       },
-      { ...bull, concurrency: 8, lockDuration: o.recoveryMs ?? 15_000, stalledInterval: o.recoveryMs ?? 15_000 },
+      {
+        ...bull,
+        concurrency: 8,
+        lockDuration: o.recoveryMs ?? 15_000,
+        stalledInterval: o.recoveryMs ?? 15_000,
+      },
     );
     this.timerWorker.on("error", (err) => o.logger?.error({ err }, "desk timer worker error"));
   }
@@ -83,7 +100,8 @@ export class Desk {
 
   /** After the bot's turn: open a ticket on escalation, relay what the customer tells the person. */
   async onTurn(event: InboundEvent, result: TurnResult): Promise<void> {
-    if (!result.replayed && result.ended) await this.store.count(result.ended === "resolved" ? "bot_resolved" : "bot_unresolved");
+    if (!result.replayed && result.ended)
+      await this.store.count(result.ended === "resolved" ? "bot_resolved" : "bot_unresolved");
     if (result.escalation) {
       const e = result.escalation;
       const now = this.now();
@@ -106,9 +124,16 @@ export class Desk {
       }));
       if (created) {
         await this.store.count("escalated");
-        await this.store.append(ticket.number, { at: now, from: "system", text: `escalated by flow ${e.flowId}: ${e.reason}` });
+        await this.store.append(ticket.number, {
+          at: now,
+          from: "system",
+          text: `escalated by flow ${e.flowId}: ${e.reason}`,
+        });
       }
-      await this.lanes.push(laneOf(ticket.number), `open:${ticket.number}`, { type: "opened", ticket: ticket.number });
+      await this.lanes.push(laneOf(ticket.number), `open:${ticket.number}`, {
+        type: "opened",
+        ticket: ticket.number,
+      });
     }
     if (result.forAgent && event.type !== "button" && event.type !== "command") {
       const ticket = await this.store.openTicketOf(event.conversationKey);
@@ -118,7 +143,9 @@ export class Desk {
         ticket: ticket.number,
         text: result.forAgent.text,
         attachments: result.forAgent.attachments,
-        ...(result.forAgent.attachments > 0 && event.platformMessageId ? { ref: { chatId: event.address.chatId, messageId: event.platformMessageId } } : {}),
+        ...(result.forAgent.attachments > 0 && event.platformMessageId
+          ? { ref: { chatId: event.address.chatId, messageId: event.platformMessageId } }
+          : {}),
         at: event.at,
       });
     }
@@ -138,10 +165,16 @@ export class Desk {
         await this.store.count("csat_sum", ticket.csat.score);
         await this.store.count("csat_count");
       }
-      await this.o.redis.set(this.key("csat_pending", event.conversationKey), String(ticket.number), "EX", 600);
+      await this.o.redis.set(
+        this.key("csat_pending", event.conversationKey),
+        String(ticket.number),
+        "EX",
+        600,
+      );
       return [{ text: this.text("csatComment", await localeOf(), {}) }];
     }
-    if (event.type === "command" && event.command === "status") return [{ text: await this.statusText(event.conversationKey, await localeOf()) }];
+    if (event.type === "command" && event.command === "status")
+      return [{ text: await this.statusText(event.conversationKey, await localeOf()) }];
     if (event.type !== "message") return null;
 
     const pending = await this.o.redis.get(this.key("csat_pending", event.conversationKey));
@@ -151,14 +184,23 @@ export class Desk {
       if (ticket?.csat) {
         ticket.csat.comment = event.text.slice(0, 2000);
         await this.store.save(ticket);
-        await this.store.append(ticket.number, { at: this.now(), from: "customer", text: `rating comment: ${ticket.csat.comment}` });
+        await this.store.append(ticket.number, {
+          at: this.now(),
+          from: "customer",
+          text: `rating comment: ${ticket.csat.comment}`,
+        });
       }
       return [{ text: this.text("csatThanks", await localeOf(), {}) }];
     }
 
     // A customer who writes soon after a close is still on the same matter: reopen it.
     const last = await this.store.lastTicketOf(event.conversationKey);
-    if (last?.status === "closed" && last.closedAt && this.now() - last.closedAt < this.config.reopenWindowMinutes * MINUTE && last.closedBy === "agent") {
+    if (
+      last?.status === "closed" &&
+      last.closedAt &&
+      this.now() - last.closedAt < this.config.reopenWindowMinutes * MINUTE &&
+      last.closedBy === "agent"
+    ) {
       transition(last, last.agent ? "assigned" : "queued", this.now());
       await this.store.save(last);
       await this.o.conversations.mutate(event.conversationKey, (s) => {
@@ -172,7 +214,12 @@ export class Desk {
         attachments: event.attachments?.length ?? 0,
         at: event.at,
       });
-      await this.lanes.push(laneOf(last.number), `reopen:${last.number}:${last.reopened}`, { type: "timer", ticket: last.number, kind: "assign", activity: -1 });
+      await this.lanes.push(laneOf(last.number), `reopen:${last.number}:${last.reopened}`, {
+        type: "timer",
+        ticket: last.number,
+        kind: "assign",
+        activity: -1,
+      });
       return [{ text: this.text("reopened", await localeOf(), { number: String(last.number) }) }];
     }
     return null;
@@ -183,8 +230,16 @@ export class Desk {
   /** Records an agent's action durably (the adapter acknowledges the platform after this). */
   async recordAgentEvent(event: AgentEvent): Promise<void> {
     const fromPayload = /^desk:[a-z]+:(\d+)$/.exec(event.payload ?? "");
-    const ticket = fromPayload ? Number(fromPayload[1]) : event.threadId ? ((await this.store.byThread(event.threadId))?.number ?? null) : null;
-    await this.lanes.push(ticket === null ? `agent:${event.agentId}` : laneOf(ticket), event.idempotencyKey, { type: "agent", ticket, event });
+    const ticket = fromPayload
+      ? Number(fromPayload[1])
+      : event.threadId
+        ? ((await this.store.byThread(event.threadId))?.number ?? null)
+        : null;
+    await this.lanes.push(
+      ticket === null ? `agent:${event.agentId}` : laneOf(ticket),
+      event.idempotencyKey,
+      { type: "agent", ticket, event },
+    );
   }
 
   // ---------------------------------------------------------------- the per-ticket lane
@@ -201,9 +256,13 @@ export class Desk {
       }
       return { type: "done" };
     } catch (err) {
-      if (err instanceof DeliveryError && err.kind === "rate_limited") return { type: "retry", afterMs: err.retryAfterMs ?? 1_000, reason: err.message };
+      if (err instanceof DeliveryError && err.kind === "rate_limited")
+        return { type: "retry", afterMs: err.retryAfterMs ?? 1_000, reason: err.message };
       if (err instanceof DeliveryError && (err.kind === "rejected" || err.kind === "unreachable")) {
-        this.o.logger?.error({ err: err.message, item: item.type }, "the agent chat refused a desk message");
+        this.o.logger?.error(
+          { err: err.message, item: item.type },
+          "the agent chat refused a desk message",
+        );
         return { type: "drop", reason: err.message };
       }
       throw err; // transient: the lane retries with backoff
@@ -217,27 +276,49 @@ export class Desk {
     const now = this.now();
     if (this.isOpenAt(now)) {
       const position = await this.store.position(t);
-      await this.tellCustomer(t, `opened:${t.number}`, this.text("ticketOpened", locale, { number: String(t.number), position: String(position), eta: await this.eta(locale, position) }));
+      await this.tellCustomer(
+        t,
+        `opened:${t.number}`,
+        this.text("ticketOpened", locale, {
+          number: String(t.number),
+          position: String(position),
+          eta: await this.eta(locale, position),
+        }),
+      );
       await this.schedule(t, "sla", this.config.firstResponseSlaMinutes * MINUTE);
     } else {
       const back = nextOpening(now, this.config.hours, this.config.timezone);
       const when = back ? describeMoment(back, locale, this.config.timezone) : "—";
-      await this.tellCustomer(t, `opened:${t.number}`, this.text("outOfHours", locale, { number: String(t.number), back: when }));
-      if (back) await this.schedule(t, "sla", back - now + this.config.firstResponseSlaMinutes * MINUTE);
+      await this.tellCustomer(
+        t,
+        `opened:${t.number}`,
+        this.text("outOfHours", locale, { number: String(t.number), back: when }),
+      );
+      if (back)
+        await this.schedule(t, "sla", back - now + this.config.firstResponseSlaMinutes * MINUTE);
     }
     if (this.config.assignment === "auto") await this.autoAssign(t);
   }
 
-  private async onCustomer(t: Ticket, item: Extract<DeskItem, { type: "customer" }>): Promise<void> {
+  private async onCustomer(
+    t: Ticket,
+    item: Extract<DeskItem, { type: "customer" }>,
+  ): Promise<void> {
     const now = this.now();
     t.activity += 1;
     t.lastActivityAt = now;
     if (t.status === "waiting_customer") transition(t, "assigned", now);
     await this.store.save(t);
-    await this.store.append(t.number, { at: item.at, from: "customer", text: item.text, attachments: item.attachments });
+    await this.store.append(t.number, {
+      at: item.at,
+      from: "customer",
+      text: item.text,
+      attachments: item.attachments,
+    });
     const name = t.customer.user.name || "Customer";
     if (item.ref) await this.postToThread(t, { text: item.text, copyOf: item.ref });
-    if (item.text.trim() || !item.ref) await this.postToThread(t, { text: `👤 ${name}: ${item.text || "[media]"}` });
+    if (item.text.trim() || !item.ref)
+      await this.postToThread(t, { text: `👤 ${name}: ${item.text || "[media]"}` });
   }
 
   private async onAgent(ticketNumber: number | null, e: AgentEvent): Promise<void> {
@@ -249,12 +330,19 @@ export class Desk {
     if (command === "alias") {
       const alias = (e.args ?? "").trim().slice(0, 32);
       if (alias) await this.store.setAgentAlias(e.agentId, alias);
-      await this.o.workspace.post(e.threadId, { text: alias ? `Customers will see you as “${alias}”.` : "Usage: /alias Anna" });
+      await this.o.workspace.post(e.threadId, {
+        text: alias ? `Customers will see you as “${alias}”.` : "Usage: /alias Anna",
+      });
       return;
     }
     if (command === "away" || command === "back") {
       await this.store.setAway(e.agentId, command === "away");
-      await this.o.workspace.post(e.threadId, { text: command === "away" ? "You are away: no new tickets are assigned to you." : "Welcome back: you are on shift." });
+      await this.o.workspace.post(e.threadId, {
+        text:
+          command === "away"
+            ? "You are away: no new tickets are assigned to you."
+            : "Welcome back: you are on shift.",
+      });
       return;
     }
     const t = ticketNumber === null ? null : await this.store.get(ticketNumber);
@@ -273,7 +361,8 @@ export class Desk {
         if (t.status === "closed") {
           transition(t, t.agent ? "assigned" : "queued", now);
           await this.store.save(t);
-          if (t.workspace) await this.o.workspace.reopenThread(t.workspace.threadId).catch(() => {});
+          if (t.workspace)
+            await this.o.workspace.reopenThread(t.workspace.threadId).catch(() => {});
           await this.o.conversations.mutate(t.conversationKey, (s) => {
             s.mode = "agent";
           });
@@ -282,34 +371,51 @@ export class Desk {
         return;
       case "transfer":
         if (e.type === "button" || !e.args?.trim()) {
-          await this.postToThread(t, { text: "Transfer with /transfer <skill> or /transfer <agent alias>." });
+          await this.postToThread(t, {
+            text: "Transfer with /transfer <skill> or /transfer <agent alias>.",
+          });
           return;
         }
         await this.transfer(t, e.args.trim());
         return;
       case "note":
-        await this.store.append(t.number, { at: now, from: "note", text: e.args ?? "", by: e.agentId });
+        await this.store.append(t.number, {
+          at: now,
+          from: "note",
+          text: e.args ?? "",
+          by: e.agentId,
+        });
         return;
       case undefined:
         break;
       default:
         if (e.type === "command") {
-          await this.postToThread(t, { text: `Unknown command /${command}. Agent commands: /claim /close /transfer /reopen /note /alias /away /back` });
+          await this.postToThread(t, {
+            text: `Unknown command /${command}. Agent commands: /claim /close /transfer /reopen /note /alias /away /back`,
+          });
           return;
         }
     }
     const text = e.text ?? "";
     if (text.startsWith("//")) {
-      await this.store.append(t.number, { at: now, from: "note", text: text.slice(2).trim(), by: e.agentId });
+      await this.store.append(t.number, {
+        at: now,
+        from: "note",
+        text: text.slice(2).trim(),
+        by: e.agentId,
+      });
       return;
     }
     if (t.status === "closed") {
-      await this.postToThread(t, { text: "This ticket is closed; /reopen it to write to the customer." });
+      await this.postToThread(t, {
+        text: "This ticket is closed; /reopen it to write to the customer.",
+      });
       return;
     }
     if (!t.agent) await this.assign(t, { id: e.agentId, alias }, e.agentName);
     const id = `agent:${e.idempotencyKey}`;
-    if (e.hasMedia && e.messageRef) await this.o.outbox.enqueue(id, t.customer.address, { text, copyOf: e.messageRef });
+    if (e.hasMedia && e.messageRef)
+      await this.o.outbox.enqueue(id, t.customer.address, { text, copyOf: e.messageRef });
     else await this.o.outbox.enqueue(id, t.customer.address, { text: `${alias}: ${text}` });
     if (!t.firstResponseAt) {
       t.firstResponseAt = now;
@@ -320,12 +426,26 @@ export class Desk {
     t.lastActivityAt = now;
     if (t.status === "assigned") transition(t, "waiting_customer", now);
     await this.store.save(t);
-    await this.store.append(t.number, { at: now, from: "agent", text: text || "[media]", by: alias, attachments: e.hasMedia ? 1 : 0 });
+    await this.store.append(t.number, {
+      at: now,
+      from: "agent",
+      text: text || "[media]",
+      by: alias,
+      attachments: e.hasMedia ? 1 : 0,
+    });
     const idle = this.config.autoCloseAfterMinutes * MINUTE;
-    await this.schedule(t, "autoclose_warn", Math.max(0, idle - this.config.autoCloseWarningMinutes * MINUTE));
+    await this.schedule(
+      t,
+      "autoclose_warn",
+      Math.max(0, idle - this.config.autoCloseWarningMinutes * MINUTE),
+    );
   }
 
-  private async onTimer(t: Ticket, kind: "sla" | "autoclose_warn" | "autoclose" | "assign", activity: number): Promise<void> {
+  private async onTimer(
+    t: Ticket,
+    kind: "sla" | "autoclose_warn" | "autoclose" | "assign",
+    activity: number,
+  ): Promise<void> {
     if (t.status === "closed") return;
     const locale = t.customer.locale;
     if (kind === "assign") {
@@ -336,14 +456,27 @@ export class Desk {
       if (t.firstResponseAt) return;
       const onShift = (await this.onShiftAgents(t)).map((a) => ({ agentId: a.id, name: a.alias }));
       const waited = Math.round((this.now() - t.createdAt) / MINUTE);
-      await this.postToThread(t, { text: `⏰ Ticket #${t.number} has waited ${waited} min without a reply.`, mentions: onShift });
+      await this.postToThread(t, {
+        text: `⏰ Ticket #${t.number} has waited ${waited} min without a reply.`,
+        mentions: onShift,
+      });
       const position = t.status === "queued" ? await this.store.position(t) : 1;
-      await this.tellCustomer(t, `sla:${t.number}`, this.text("stillWorking", locale, { number: String(t.number), position: String(position) }));
+      await this.tellCustomer(
+        t,
+        `sla:${t.number}`,
+        this.text("stillWorking", locale, { number: String(t.number), position: String(position) }),
+      );
       return;
     }
     if (activity !== t.activity || t.status !== "waiting_customer") return; // the customer answered since
     if (kind === "autoclose_warn") {
-      await this.tellCustomer(t, `warn:${t.number}:${activity}`, this.text("autoCloseWarning", locale, { minutes: String(this.config.autoCloseWarningMinutes) }));
+      await this.tellCustomer(
+        t,
+        `warn:${t.number}:${activity}`,
+        this.text("autoCloseWarning", locale, {
+          minutes: String(this.config.autoCloseWarningMinutes),
+        }),
+      );
       await this.schedule(t, "autoclose", this.config.autoCloseWarningMinutes * MINUTE);
       return;
     }
@@ -352,9 +485,15 @@ export class Desk {
 
   // ---------------------------------------------------------------- lifecycle helpers
 
-  private async assign(t: Ticket, agent: { id: string; alias: string }, name: string): Promise<void> {
+  private async assign(
+    t: Ticket,
+    agent: { id: string; alias: string },
+    name: string,
+  ): Promise<void> {
     if (t.agent && t.agent.id !== agent.id) {
-      await this.postToThread(t, { text: `#${t.number} is already with ${t.agent.alias}. ${name}, use /transfer to take it over.` });
+      await this.postToThread(t, {
+        text: `#${t.number} is already with ${t.agent.alias}. ${name}, use /transfer to take it over.`,
+      });
       return;
     }
     if (t.agent) return;
@@ -366,9 +505,19 @@ export class Desk {
     await this.store.save(t);
     await this.store.setAgentTicket(agent.id, t.number, true);
     await this.store.recordWait(now - t.createdAt);
-    await this.store.append(t.number, { at: now, from: "system", text: `assigned to ${agent.alias}` });
-    await this.postToThread(t, { text: `✋ ${name} took #${t.number}; the customer sees “${agent.alias}”.` });
-    await this.tellCustomer(t, `joined:${t.number}:${agent.id}:${t.reopened}`, this.text("agentJoined", t.customer.locale, { agent: agent.alias }));
+    await this.store.append(t.number, {
+      at: now,
+      from: "system",
+      text: `assigned to ${agent.alias}`,
+    });
+    await this.postToThread(t, {
+      text: `✋ ${name} took #${t.number}; the customer sees “${agent.alias}”.`,
+    });
+    await this.tellCustomer(
+      t,
+      `joined:${t.number}:${agent.id}:${t.reopened}`,
+      this.text("agentJoined", t.customer.locale, { agent: agent.alias }),
+    );
     await this.refreshTitle(t);
   }
 
@@ -382,15 +531,29 @@ export class Desk {
     await this.store.count("closed");
     await this.store.count("resolution_ms_sum", now - t.createdAt);
     await this.store.count("resolution_count");
-    await this.store.append(t.number, { at: now, from: "system", text: by === "auto" ? "closed after inactivity" : `closed by ${t.agent?.alias ?? "an agent"}` });
+    await this.store.append(t.number, {
+      at: now,
+      from: "system",
+      text: by === "auto" ? "closed after inactivity" : `closed by ${t.agent?.alias ?? "an agent"}`,
+    });
     await this.o.conversations.mutate(t.conversationKey, (s) => {
       s.mode = "bot";
       s.flowId = null;
       s.stepId = null;
     });
     const locale = t.customer.locale;
-    await this.tellCustomer(t, `closed:${t.number}:${t.reopened}`, this.text("closed", locale, { number: String(t.number) }), [1, 2, 3, 4, 5].map((n) => ({ label: "★".repeat(n), payload: `csat:${t.number}:${n}` })));
-    await this.postToThread(t, { text: by === "auto" ? `Closed after ${this.config.autoCloseAfterMinutes} min without an answer.` : `Closed. The customer was asked to rate the help.` });
+    await this.tellCustomer(
+      t,
+      `closed:${t.number}:${t.reopened}`,
+      this.text("closed", locale, { number: String(t.number) }),
+      [1, 2, 3, 4, 5].map((n) => ({ label: "★".repeat(n), payload: `csat:${t.number}:${n}` })),
+    );
+    await this.postToThread(t, {
+      text:
+        by === "auto"
+          ? `Closed after ${this.config.autoCloseAfterMinutes} min without an answer.`
+          : `Closed. The customer was asked to rate the help.`,
+    });
     await this.refreshTitle(t);
     if (t.workspace) await this.o.workspace.closeThread(t.workspace.threadId).catch(() => {});
     if (this.config.assignment === "auto" && t.agent) await this.offerNextTicket(t.agent.id);
@@ -404,14 +567,22 @@ export class Desk {
       t.agent = undefined;
       transition(t, "queued", this.now());
       await this.store.save(t);
-      await this.assign(t, { id: agent.id, alias: (await this.store.agentAlias(agent.id)) ?? agent.alias }, agent.alias);
+      await this.assign(
+        t,
+        { id: agent.id, alias: (await this.store.agentAlias(agent.id)) ?? agent.alias },
+        agent.alias,
+      );
       return;
     }
     await this.store.leaveQueue(t, t.skill);
     t.skill = target.toLowerCase();
     transition(t, "queued", this.now());
     await this.store.save(t);
-    await this.store.append(t.number, { at: this.now(), from: "system", text: `transferred to skill ${t.skill}` });
+    await this.store.append(t.number, {
+      at: this.now(),
+      from: "system",
+      text: `transferred to skill ${t.skill}`,
+    });
     await this.postToThread(t, { text: `↪ Transferred to ${t.skill}; back in the queue.` });
     await this.refreshTitle(t);
     if (this.config.assignment === "auto") await this.autoAssign(t);
@@ -421,17 +592,28 @@ export class Desk {
   private async autoAssign(t: Ticket): Promise<void> {
     if (t.status !== "queued") return;
     const candidates: AgentDef[] = [];
-    for (const a of await this.onShiftAgents(t)) if ((await this.store.agentLoad(a.id)) < a.capacity) candidates.push(a);
+    for (const a of await this.onShiftAgents(t))
+      if ((await this.store.agentLoad(a.id)) < a.capacity) candidates.push(a);
     if (candidates.length === 0) return;
     const chosen = candidates[(await this.store.nextTurn()) % candidates.length]!;
-    await this.assign(t, { id: chosen.id, alias: (await this.store.agentAlias(chosen.id)) ?? chosen.alias }, chosen.alias);
+    await this.assign(
+      t,
+      { id: chosen.id, alias: (await this.store.agentAlias(chosen.id)) ?? chosen.alias },
+      chosen.alias,
+    );
   }
 
   private async offerNextTicket(agentId: string): Promise<void> {
     const agent = this.config.agents.find((a) => a.id === agentId);
     if (!agent) return;
     const [next] = await this.store.queued(agent.skills);
-    if (next !== undefined) await this.lanes.push(laneOf(next), `assign:${next}:${this.now()}`, { type: "timer", ticket: next, kind: "assign", activity: -1 });
+    if (next !== undefined)
+      await this.lanes.push(laneOf(next), `assign:${next}:${this.now()}`, {
+        type: "timer",
+        ticket: next,
+        kind: "assign",
+        activity: -1,
+      });
   }
 
   private async onShiftAgents(t: Ticket): Promise<AgentDef[]> {
@@ -454,11 +636,14 @@ export class Desk {
     const threadId = await this.o.workspace.openThread(topicTitle(t));
     t.workspace = { threadId };
     await this.store.save(t);
-    const card = await this.postToThread(t, { text: this.card(t, await this.store.transcript(t.number)), buttons: [
-      { label: "✋ Claim", payload: `desk:claim:${t.number}` },
-      { label: "✅ Close", payload: `desk:close:${t.number}` },
-      { label: "↪ Transfer", payload: `desk:transfer:${t.number}` },
-    ] });
+    const card = await this.postToThread(t, {
+      text: this.card(t, await this.store.transcript(t.number)),
+      buttons: [
+        { label: "✋ Claim", payload: `desk:claim:${t.number}` },
+        { label: "✅ Close", payload: `desk:close:${t.number}` },
+        { label: "↪ Transfer", payload: `desk:transfer:${t.number}` },
+      ],
+    });
     t.workspace = { threadId, cardMessageId: card };
     await this.store.save(t);
     return threadId;
@@ -481,7 +666,10 @@ export class Desk {
   /** The agent chat shares the outbox's rate limit for its lane (Telegram: 20/min per group). */
   private async pace(): Promise<void> {
     const key = `${this.o.prefix}outbox:{${this.o.workspace.channel}:${this.o.workspace.chatId}}:bucket`;
-    const limit = this.o.outbox.limitFor({ channel: this.o.workspace.channel, chatId: this.o.workspace.chatId });
+    const limit = this.o.outbox.limitFor({
+      channel: this.o.workspace.channel,
+      chatId: this.o.workspace.chatId,
+    });
     for (;;) {
       const wait = await this.limiter.take(key, limit);
       if (wait === 0) return;
@@ -503,22 +691,43 @@ export class Desk {
       "Write here to answer the customer. // or /note for internal notes. /close /transfer <skill|alias> /alias <name>",
     ];
     const recent = log.filter((l) => l.from === "customer").slice(-5);
-    if (recent.length) lines.push("", "Recent customer messages:", ...recent.map((l) => `👤 ${l.text.slice(0, 300)}`));
+    if (recent.length)
+      lines.push(
+        "",
+        "Recent customer messages:",
+        ...recent.map((l) => `👤 ${l.text.slice(0, 300)}`),
+      );
     return lines.filter((l, i, all) => l !== "" || all[i - 1] !== "").join("\n");
   }
 
   private async refreshTitle(t: Ticket): Promise<void> {
     if (!t.workspace) return;
-    await this.o.workspace.renameThread(t.workspace.threadId, topicTitle(t)).catch((err) => this.o.logger?.warn({ err: String(err) }, "could not rename the ticket thread"));
+    await this.o.workspace
+      .renameThread(t.workspace.threadId, topicTitle(t))
+      .catch((err) =>
+        this.o.logger?.warn({ err: String(err) }, "could not rename the ticket thread"),
+      );
   }
 
   // ---------------------------------------------------------------- customer notices and texts
 
-  private async tellCustomer(t: Ticket, id: string, text: string, buttons?: OutboundMessage["buttons"]): Promise<void> {
-    await this.o.outbox.enqueue(`desk:${id}`, t.customer.address, { text, ...(buttons ? { buttons } : {}) });
+  private async tellCustomer(
+    t: Ticket,
+    id: string,
+    text: string,
+    buttons?: OutboundMessage["buttons"],
+  ): Promise<void> {
+    await this.o.outbox.enqueue(`desk:${id}`, t.customer.address, {
+      text,
+      ...(buttons ? { buttons } : {}),
+    });
   }
 
-  private text(key: keyof DeskConfigDef["messages"], locale: string, vars: Record<string, string>): string {
+  private text(
+    key: keyof DeskConfigDef["messages"],
+    locale: string,
+    vars: Record<string, string>,
+  ): string {
     const t = this.config.messages[key];
     return renderTemplate(t[locale] ?? t[this.o.bot.defaultLocale] ?? "", vars, {});
   }
@@ -532,9 +741,17 @@ export class Desk {
   private async statusText(conversationKey: string, locale: string): Promise<string> {
     const t = await this.store.openTicketOf(conversationKey);
     if (!t) return this.text("statusNone", locale, {});
-    if (t.agent) return this.text("statusAssigned", locale, { number: String(t.number), agent: t.agent.alias });
+    if (t.agent)
+      return this.text("statusAssigned", locale, {
+        number: String(t.number),
+        agent: t.agent.alias,
+      });
     const position = await this.store.position(t);
-    return this.text("statusQueued", locale, { number: String(t.number), position: String(position), eta: await this.eta(locale, position) });
+    return this.text("statusQueued", locale, {
+      number: String(t.number),
+      position: String(position),
+      eta: await this.eta(locale, position),
+    });
   }
 
   private async localeOf(event: InboundEvent): Promise<string> {
@@ -543,7 +760,11 @@ export class Desk {
   }
 
   private async aliasOf(agentId: string, name: string): Promise<string> {
-    return (await this.store.agentAlias(agentId)) ?? this.config.agents.find((a) => a.id === agentId)?.alias ?? name;
+    return (
+      (await this.store.agentAlias(agentId)) ??
+      this.config.agents.find((a) => a.id === agentId)?.alias ??
+      name
+    );
   }
 
   private isOpenAt(at: number): boolean {
@@ -554,10 +775,19 @@ export class Desk {
     return `${this.o.prefix}desk:${parts.join(":")}`;
   }
 
-  private async schedule(t: Ticket, kind: "sla" | "autoclose_warn" | "autoclose", delayMs: number): Promise<void> {
+  private async schedule(
+    t: Ticket,
+    kind: "sla" | "autoclose_warn" | "autoclose",
+    delayMs: number,
+  ): Promise<void> {
     const item: DeskItem = { type: "timer", ticket: t.number, kind, activity: t.activity };
     // One id per (ticket, kind, activity): re-adding is a no-op, so it fires once.
-    await this.timers.add(kind, item, { jobId: `${kind}-${t.number}-${t.activity}-${t.reopened}`, delay: Math.max(0, Math.round(delayMs)), removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86_400 } });
+    await this.timers.add(kind, item, {
+      jobId: `${kind}-${t.number}-${t.activity}-${t.reopened}`,
+      delay: Math.max(0, Math.round(delayMs)),
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 86_400 },
+    });
   }
 
   async close(force = false): Promise<void> {

@@ -1,5 +1,5 @@
 // Business hours in the desk's time zone: is the desk open now, and when does it open next.
-import { weekdays } from "./config.ts";
+import type { weekdays } from "./config.ts";
 
 type Hours = Partial<Record<(typeof weekdays)[number], string>>;
 
@@ -16,7 +16,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function localTime(at: number, timeZone: string): LocalTime {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", { timeZone, year: "numeric", month: "numeric", day: "numeric", weekday: "short", hour: "numeric", minute: "numeric", hourCycle: "h23" });
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      weekday: "short",
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
+    });
     formatters.set(timeZone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
@@ -56,7 +65,13 @@ export function nextOpening(at: number, hours: Hours, timeZone: string): number 
 }
 
 /** The UTC instant of a wall-clock time in a zone (two passes settle DST edges). */
-function utcOf(year: number, month: number, day: number, minutes: number, timeZone: string): number {
+function utcOf(
+  year: number,
+  month: number,
+  day: number,
+  minutes: number,
+  timeZone: string,
+): number {
   const wall = Date.UTC(year, month - 1, day, Math.floor(minutes / 60), minutes % 60);
   let guess = wall;
   for (let i = 0; i < 2; i++) {
@@ -69,5 +84,11 @@ function utcOf(year: number, month: number, day: number, minutes: number, timeZo
 
 /** "Monday 09:00" in the customer's language and the desk's zone. */
 export function describeMoment(at: number, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, weekday: "long", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(at);
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    weekday: "long",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(at);
 }

@@ -20,7 +20,8 @@ export async function deskStats(store: TicketStore): Promise<DeskStats> {
   const m = await store.metrics();
   const get = (k: string) => m[k] ?? 0;
   const finished = get("bot_resolved") + get("bot_unresolved") + get("escalated");
-  const avg = (sum: string, count: string, scale = 1) => (get(count) > 0 ? Math.round((get(sum) / get(count) / scale) * 10) / 10 : null);
+  const avg = (sum: string, count: string, scale = 1) =>
+    get(count) > 0 ? Math.round((get(sum) / get(count) / scale) * 10) / 10 : null;
   return {
     botResolved: get("bot_resolved"),
     botUnresolved: get("bot_unresolved"),

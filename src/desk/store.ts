@@ -25,7 +25,10 @@ export class TicketStore {
   }
 
   /** The conversation's open ticket, or a new one made by `make(number)`. Idempotent per conversation. */
-  async openFor(conversationKey: string, make: (number: number) => Ticket): Promise<{ ticket: Ticket; created: boolean }> {
+  async openFor(
+    conversationKey: string,
+    make: (number: number) => Ticket,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
     const existing = await this.openTicketOf(conversationKey);
     if (existing) return { ticket: existing, created: false };
     const number = await this.redis.incr(this.k("seq"));
@@ -62,7 +65,10 @@ export class TicketStore {
     m.set(this.k("ticket", n), JSON.stringify(ticket));
     m.zadd(this.k("all"), n, String(n));
     m.set(this.k("conv", ticket.conversationKey, "last"), String(n));
-    for (const s of STATUSES) (s === ticket.status ? m.sadd(this.k("status", s), String(n)) : m.srem(this.k("status", s), String(n)));
+    for (const s of STATUSES)
+      s === ticket.status
+        ? m.sadd(this.k("status", s), String(n))
+        : m.srem(this.k("status", s), String(n));
     if (ticket.status === "closed") m.del(this.k("conv", ticket.conversationKey, "open"));
     else m.set(this.k("conv", ticket.conversationKey, "open"), String(n));
     const score = priorityRank[ticket.priority] * 1e13 + ticket.createdAt;
@@ -91,9 +97,12 @@ export class TicketStore {
   /** Queued ticket numbers, best first; optionally of some skills. */
   async queued(skills?: string[]): Promise<number[]> {
     const keys = skills ? skills.map((s) => this.k("queue", s)) : [this.k("queue")];
-    const all = await Promise.all(keys.map((key) => this.redis.zrange(key, "0", "199", "WITHSCORES")));
+    const all = await Promise.all(
+      keys.map((key) => this.redis.zrange(key, "0", "199", "WITHSCORES")),
+    );
     const scored: [number, number][] = [];
-    for (const list of all) for (let i = 0; i < list.length; i += 2) scored.push([Number(list[i]), Number(list[i + 1])]);
+    for (const list of all)
+      for (let i = 0; i < list.length; i += 2) scored.push([Number(list[i]), Number(list[i + 1])]);
     return [...new Map(scored.sort((a, b) => a[1] - b[1])).keys()];
   }
 
@@ -102,18 +111,27 @@ export class TicketStore {
   }
 
   async transcript(number: number): Promise<TranscriptEntry[]> {
-    return (await this.redis.lrange(this.k("ticket", number, "log"), 0, -1)).map((l) => JSON.parse(l) as TranscriptEntry);
+    return (await this.redis.lrange(this.k("ticket", number, "log"), 0, -1)).map(
+      (l) => JSON.parse(l) as TranscriptEntry,
+    );
   }
 
   /** Ticket numbers, newest first. */
   async list(limit = 50, status?: TicketStatus): Promise<number[]> {
-    if (status) return (await this.redis.smembers(this.k("status", status))).map(Number).sort((a, b) => b - a).slice(0, limit);
+    if (status)
+      return (await this.redis.smembers(this.k("status", status)))
+        .map(Number)
+        .sort((a, b) => b - a)
+        .slice(0, limit);
     return (await this.redis.zrevrange(this.k("all"), 0, limit - 1)).map(Number);
   }
 
   async countByStatus(): Promise<Record<TicketStatus, number>> {
     const counts = await Promise.all(STATUSES.map((s) => this.redis.scard(this.k("status", s))));
-    return Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]!])) as Record<TicketStatus, number>;
+    return Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]!])) as Record<
+      TicketStatus,
+      number
+    >;
   }
 
   // --- agents ---
@@ -128,7 +146,9 @@ export class TicketStore {
     return this.redis.scard(this.k("agent", agentId, "tickets"));
   }
   async setAgentTicket(agentId: string, number: number, holds: boolean): Promise<void> {
-    await (holds ? this.redis.sadd(this.k("agent", agentId, "tickets"), String(number)) : this.redis.srem(this.k("agent", agentId, "tickets"), String(number)));
+    await (holds
+      ? this.redis.sadd(this.k("agent", agentId, "tickets"), String(number))
+      : this.redis.srem(this.k("agent", agentId, "tickets"), String(number)));
   }
   async setAway(agentId: string, away: boolean): Promise<void> {
     await this.redis.hset(this.k("agent", agentId), "away", away ? "1" : "0");

@@ -51,7 +51,10 @@ export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
 
 export function transition(ticket: Ticket, to: TicketStatus, now: number): void {
   if (!canTransition(ticket.status, to)) {
-    throw new FrontlineError("FL_ERR_INPUT", `ticket #${ticket.number} cannot go from ${ticket.status} to ${to}`);
+    throw new FrontlineError(
+      "FL_ERR_INPUT",
+      `ticket #${ticket.number} cannot go from ${ticket.status} to ${to}`,
+    );
   }
   if (to === "closed") ticket.closedAt = now;
   if (ticket.status === "closed" && to !== "closed") {
@@ -69,7 +72,10 @@ export function transition(ticket: Ticket, to: TicketStatus, now: number): void 
 export function topicTitle(t: Ticket): string {
   const state = t.status === "closed" ? "✅" : t.status === "queued" ? "🆕" : "💬";
   const who = t.customer.user.name?.slice(0, 40) || "customer";
-  return `${state} #${t.number} ${who} · ${t.skill} · ${t.customer.locale}${t.agent ? ` · ${t.agent.alias}` : ""}`.slice(0, 128);
+  return `${state} #${t.number} ${who} · ${t.skill} · ${t.customer.locale}${t.agent ? ` · ${t.agent.alias}` : ""}`.slice(
+    0,
+    128,
+  );
 }
 
 export const priorityRank: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };

@@ -4,7 +4,14 @@ import { isFrontlineError } from "../core/errors.ts";
 import type { EscalationRequest, InboundEvent } from "../core/types.ts";
 import { type FlowSet, nextInOrder, type ResolvedRef, resolveRef } from "../flows/flowset.ts";
 import type { FlowStep, LocalizedText } from "../flows/schema.ts";
-import { askMessage, checkAnswer, localize, type RunContext, runFrom, type StepOutcome } from "./interpreter.ts";
+import {
+  askMessage,
+  checkAnswer,
+  localize,
+  type RunContext,
+  runFrom,
+  type StepOutcome,
+} from "./interpreter.ts";
 import { type IntentRouter, localeHint } from "./router.ts";
 import { type ConversationState, newState } from "./state.ts";
 import type { TurnResult } from "./turn.ts";
@@ -49,7 +56,9 @@ class Turn {
     this.set = deps.set;
     this.hint = localeHint(event.user.locale, this.set.bot.locales);
     const text = "text" in event ? event.text : "";
-    this.state = stored ? structuredClone(stored) : newState(this.set.hash, deps.router.localeFor(text, undefined, this.hint), deps.now);
+    this.state = stored
+      ? structuredClone(stored)
+      : newState(this.set.hash, deps.router.localeFor(text, undefined, this.hint), deps.now);
     if (this.state.flowsHash !== this.set.hash) this.adoptNewFlows();
     this.state.turns += 1;
     this.state.updatedAt = deps.now;
@@ -83,7 +92,8 @@ class Turn {
   /** Flow files changed since this state was written: keep the position only if it still exists. */
   private adoptNewFlows(): void {
     const s = this.state;
-    const step = s.flowId && s.stepId ? this.set.flows.get(s.flowId)?.steps.get(s.stepId) : undefined;
+    const step =
+      s.flowId && s.stepId ? this.set.flows.get(s.flowId)?.steps.get(s.stepId) : undefined;
     if (!step || !("ask" in step)) {
       s.flowId = null;
       s.stepId = null;
@@ -109,7 +119,10 @@ class Turn {
       return;
     }
     if (text.length === 0) {
-      const message = attachments > 0 ? this.set.bot.messages.unsupportedMedia : this.set.bot.messages.emptyMessage;
+      const message =
+        attachments > 0
+          ? this.set.bot.messages.unsupportedMedia
+          : this.set.bot.messages.emptyMessage;
       this.ctx.out.push({ text: this.text(message) });
       this.repeatQuestion();
       return;
@@ -130,14 +143,23 @@ class Turn {
     const buttons = step.buttons ?? [];
     const lowered = text.toLowerCase();
     const pressed = buttons.findIndex(
-      (b, i) => String(i + 1) === text || Object.values(b.label).some((l) => l.toLowerCase() === lowered),
+      (b, i) =>
+        String(i + 1) === text || Object.values(b.label).some((l) => l.toLowerCase() === lowered),
     );
-    if (pressed >= 0) return this.press(flowId, step, pressed);
+    if (pressed >= 0) {
+      this.press(flowId, step, pressed);
+      return;
+    }
 
     const checked = checkAnswer(step, text);
     if (checked.ok) {
       if (step.save) this.state.vars[step.save] = checked.value;
-      return this.enter(step.next !== undefined ? resolveRef(this.set, flowId, step.next) : this.after(flowId, step.id));
+      this.enter(
+        step.next !== undefined
+          ? resolveRef(this.set, flowId, step.next)
+          : this.after(flowId, step.id),
+      );
+      return;
     }
 
     // Digits and codes are attempts to answer, never a change of subject.
@@ -145,12 +167,17 @@ class Turn {
     const match = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
     this.confidence = match.confidence;
     if (match.flowId && match.flowId !== flowId && match.confidence >= SWITCH_CONFIDENCE) {
-      return this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
+      this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
+      return;
     }
     this.state.retries += 1;
     if (this.state.retries > (step.maxRetries ?? DEFAULT_MAX_RETRIES)) {
-      const target = step.onFail !== undefined ? resolveRef(this.set, flowId, step.onFail) : this.flowStart(this.set.bot.fallbackFlow);
-      return this.enter(target);
+      const target =
+        step.onFail !== undefined
+          ? resolveRef(this.set, flowId, step.onFail)
+          : this.flowStart(this.set.bot.fallbackFlow);
+      this.enter(target);
+      return;
     }
     const again = askMessage(this.ctx, flowId, step);
     if (step.retry) again.text = this.text(step.retry);
@@ -173,14 +200,23 @@ class Turn {
   private onButton(payload: string): void {
     this.confidence = 1;
     const language = /^lang:([a-z]{2,3})$/.exec(payload);
-    if (language) return this.switchLanguage(language[1]!);
+    if (language) {
+      this.switchLanguage(language[1]!);
+      return;
+    }
     const triggered = this.set.payloads.get(payload);
-    if (triggered) return this.enter(this.flowStart(triggered));
+    if (triggered) {
+      this.enter(this.flowStart(triggered));
+      return;
+    }
     const [flowId, stepId, index] = payload.split(":");
     const step = flowId && stepId ? this.set.flows.get(flowId)?.steps.get(stepId) : undefined;
     const i = Number(index);
     // An older message's button still works while its step exists: customers scroll up and tap.
-    if (step && "ask" in step && Number.isInteger(i) && step.buttons?.[i]) return this.press(flowId!, step, i);
+    if (step && "ask" in step && Number.isInteger(i) && step.buttons?.[i]) {
+      this.press(flowId!, step, i);
+      return;
+    }
     this.ctx.out.push({ text: this.text(this.set.bot.messages.staleButton) });
     this.enter(this.flowStart(this.set.bot.menuFlow));
   }
@@ -191,31 +227,49 @@ class Turn {
     switch (command) {
       case "start":
         this.state.vars = {};
-        return this.enter(this.flowStart(bot.startFlow));
+        this.enter(this.flowStart(bot.startFlow));
+        return;
       case "menu":
-        return this.enter(this.flowStart(bot.menuFlow));
+        this.enter(this.flowStart(bot.menuFlow));
+        return;
       case "human":
         if (this.state.mode === "agent") {
           this.ctx.out.push({ text: this.text(bot.messages.withAgent) });
           return;
         }
-        return this.enter(this.flowStart(bot.humanFlow));
+        this.enter(this.flowStart(bot.humanFlow));
+        return;
       case "help":
       case "status":
-        this.ctx.out.push({ text: this.text(command === "status" && this.state.mode === "agent" ? bot.messages.withAgent : bot.messages.help) });
+        this.ctx.out.push({
+          text: this.text(
+            command === "status" && this.state.mode === "agent"
+              ? bot.messages.withAgent
+              : bot.messages.help,
+          ),
+        });
         return;
       case "language": {
         const code = args.toLowerCase();
-        if (bot.locales.includes(code)) return this.switchLanguage(code);
+        if (bot.locales.includes(code)) {
+          this.switchLanguage(code);
+          return;
+        }
         this.ctx.out.push({
           text: this.text(bot.messages.chooseLanguage),
-          buttons: bot.locales.map((l) => ({ label: bot.languageNames[l] ?? l, payload: `lang:${l}` })),
+          buttons: bot.locales.map((l) => ({
+            label: bot.languageNames[l] ?? l,
+            payload: `lang:${l}`,
+          })),
         });
         return;
       }
     }
     const flowId = this.set.commands.get(command);
-    if (flowId) return this.enter(this.flowStart(flowId));
+    if (flowId) {
+      this.enter(this.flowStart(flowId));
+      return;
+    }
     this.confidence = 0;
     this.enter(this.flowStart(bot.fallbackFlow));
   }
@@ -258,7 +312,8 @@ class Turn {
     } catch (err) {
       // A loop the validator could not see (e.g. flows edited without validation): never spin,
       // never go silent; the fallback offers the menu and a person.
-      if (!isFrontlineError(err, "FL_ERR_FLOW_LOOP") || at.flowId === this.set.bot.fallbackFlow) throw err;
+      if (!isFrontlineError(err, "FL_ERR_FLOW_LOOP") || at.flowId === this.set.bot.fallbackFlow)
+        throw err;
       s.flowId = null;
       s.stepId = null;
       outcome = runFrom(this.ctx, this.flowStart(this.set.bot.fallbackFlow)!);

@@ -44,12 +44,22 @@ export class Engine {
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const { done, state, version } = await this.store.read(key, event.idempotencyKey);
       if (done) return { ...done, replayed: true };
-      const turn = decideTurn({ set: this.flows, router: this.router, now: this.now() }, event, state);
+      const turn = decideTurn(
+        { set: this.flows, router: this.router, now: this.now() },
+        event,
+        state,
+      );
       const result: TurnResult = { ...turn.result, replayed: false };
       const outcome = await this.store.commit(key, version, turn.state, result);
       if (outcome.type === "committed") {
         this.logger?.debug(
-          { conversation: key, flow: result.flow, step: result.step, confidence: result.confidence, escalated: Boolean(result.escalation) },
+          {
+            conversation: key,
+            flow: result.flow,
+            step: result.step,
+            confidence: result.confidence,
+            escalated: Boolean(result.escalation),
+          },
           "turn committed",
         );
         return result;
@@ -67,13 +77,21 @@ export class Engine {
 
 function assertEvent(event: InboundEvent): void {
   const problems: string[] = [];
-  if (typeof event?.idempotencyKey !== "string" || event.idempotencyKey.length === 0) problems.push("idempotencyKey is empty");
-  if (typeof event?.conversationKey !== "string" || event.conversationKey.length === 0) problems.push("conversationKey is empty");
+  if (typeof event?.idempotencyKey !== "string" || event.idempotencyKey.length === 0)
+    problems.push("idempotencyKey is empty");
+  if (typeof event?.conversationKey !== "string" || event.conversationKey.length === 0)
+    problems.push("conversationKey is empty");
   if (!event?.address || !event.user) problems.push("address and user are required");
-  if ((event?.type === "message" || event?.type === "edit") && typeof event.text !== "string") problems.push("text must be a string");
-  if (event?.type === "button" && typeof event.payload !== "string") problems.push("payload must be a string");
-  if (event?.type === "command" && typeof event.command !== "string") problems.push("command must be a string");
+  if ((event?.type === "message" || event?.type === "edit") && typeof event.text !== "string")
+    problems.push("text must be a string");
+  if (event?.type === "button" && typeof event.payload !== "string")
+    problems.push("payload must be a string");
+  if (event?.type === "command" && typeof event.command !== "string")
+    problems.push("command must be a string");
   if (problems.length > 0) {
-    throw new FrontlineError("FL_ERR_INPUT", `malformed inbound event: ${problems.join("; ")} (an adapter bug: the event was not applied)`);
+    throw new FrontlineError(
+      "FL_ERR_INPUT",
+      `malformed inbound event: ${problems.join("; ")} (an adapter bug: the event was not applied)`,
+    );
   }
 }

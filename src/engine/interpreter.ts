@@ -2,7 +2,13 @@
 // or finishes. Pure: it reads the flow set and mutates only the state it is given.
 import { FrontlineError } from "../core/errors.ts";
 import type { OutboundMessage } from "../core/types.ts";
-import { buttonPayload, type FlowSet, nextInOrder, type ResolvedRef, resolveRef } from "../flows/flowset.ts";
+import {
+  buttonPayload,
+  type FlowSet,
+  nextInOrder,
+  type ResolvedRef,
+  resolveRef,
+} from "../flows/flowset.ts";
 import type { FlowStep, LocalizedText } from "../flows/schema.ts";
 import type { ConversationState } from "./state.ts";
 import { renderTemplate } from "./template.ts";
@@ -35,7 +41,11 @@ export function localize(set: FlowSet, text: LocalizedText, locale: string): str
   return text[locale] ?? text[set.bot.defaultLocale] ?? Object.values(text)[0] ?? "";
 }
 
-export function askMessage(ctx: RunContext, flowId: string, step: Extract<FlowStep, { ask: unknown }>): OutboundMessage {
+export function askMessage(
+  ctx: RunContext,
+  flowId: string,
+  step: Extract<FlowStep, { ask: unknown }>,
+): OutboundMessage {
   const { set, state } = ctx;
   const message: OutboundMessage = { text: say(ctx, step.ask) };
   if (step.buttons && step.buttons.length > 0) {
@@ -143,8 +153,11 @@ export function checkAnswer(step: Extract<FlowStep, { ask: unknown }>, raw: stri
   if (input.transform === "upper") value = value.toUpperCase();
   if (input.transform === "lower") value = value.toLowerCase();
   if (value.length === 0) return { ok: false };
-  if (value.length < (input.minLength ?? 1) || value.length > (input.maxLength ?? 1000)) return { ok: false };
-  if (input.pattern !== undefined && !new RegExp(input.pattern, "u").test(value)) return { ok: false };
-  if (input.choices && !input.choices.some((c) => c.toLowerCase() === value.toLowerCase())) return { ok: false };
+  if (value.length < (input.minLength ?? 1) || value.length > (input.maxLength ?? 1000))
+    return { ok: false };
+  if (input.pattern !== undefined && !new RegExp(input.pattern, "u").test(value))
+    return { ok: false };
+  if (input.choices && !input.choices.some((c) => c.toLowerCase() === value.toLowerCase()))
+    return { ok: false };
   return { ok: true, value };
 }

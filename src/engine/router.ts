@@ -1,6 +1,11 @@
 // Chooses a flow for free text and the locale of a message, from the flows' own examples.
 import type { FlowSet } from "../flows/flowset.ts";
-import { DEFAULT_MATCH_THRESHOLD, detectLanguage, IntentMatcher, type TrainingExample } from "../nlu/index.ts";
+import {
+  DEFAULT_MATCH_THRESHOLD,
+  detectLanguage,
+  IntentMatcher,
+  type TrainingExample,
+} from "../nlu/index.ts";
 
 export interface FlowMatch {
   flowId: string | null;
@@ -33,13 +38,17 @@ export class IntentRouter {
   match(text: string): FlowMatch {
     const [best] = this.matcher.match(text, { limit: 1 });
     if (!best) return { flowId: null, confidence: 0 };
-    return { flowId: best.confidence >= this.threshold ? best.intent : null, confidence: best.confidence };
+    return {
+      flowId: best.confidence >= this.threshold ? best.intent : null,
+      confidence: best.confidence,
+    };
   }
 
   /** The locale to speak after this message: the current one unless the text is clearly another. */
   localeFor(text: string, current: string | undefined, hint: string | undefined): string {
     const locales = this.set.bot.locales;
-    const fallback = current ?? (hint && locales.includes(hint) ? hint : this.set.bot.defaultLocale);
+    const fallback =
+      current ?? (hint && locales.includes(hint) ? hint : this.set.bot.defaultLocale);
     const guess = detectLanguage(text, locales, fallback);
     if (current === undefined) return guess.confidence >= 0.5 ? guess.locale : fallback;
     return guess.confidence >= LOCALE_SWITCH_CONFIDENCE ? guess.locale : current;
@@ -47,7 +56,10 @@ export class IntentRouter {
 }
 
 /** "en-US" → "en"; anything not a declared locale → undefined. */
-export function localeHint(platformLocale: string | undefined, locales: string[]): string | undefined {
+export function localeHint(
+  platformLocale: string | undefined,
+  locales: string[],
+): string | undefined {
   const code = platformLocale?.toLowerCase().split(/[-_]/)[0];
   return code && locales.includes(code) ? code : undefined;
 }

@@ -14,7 +14,10 @@ export interface StoreOptions {
   stateTtlSeconds?: number;
 }
 
-export type CommitOutcome = { type: "committed"; version: number } | { type: "conflict" } | { type: "duplicate"; result: TurnResult };
+export type CommitOutcome =
+  | { type: "committed"; version: number }
+  | { type: "conflict" }
+  | { type: "duplicate"; result: TurnResult };
 
 // KEYS[1] state hash, KEYS[2] idempotency record
 // ARGV[1] expected version, ARGV[2] state JSON, ARGV[3] result JSON, ARGV[4] dedupe TTL, ARGV[5] state TTL
@@ -99,7 +102,8 @@ export class ConversationStore {
       String(this.dedupeTtl),
       String(this.stateTtl),
     )) as [string, string];
-    if (reply[0] === "duplicate") return { type: "duplicate", result: JSON.parse(reply[1]) as TurnResult };
+    if (reply[0] === "duplicate")
+      return { type: "duplicate", result: JSON.parse(reply[1]) as TurnResult };
     if (reply[0] === "conflict") return { type: "conflict" };
     return { type: "committed", version: Number(reply[1]) };
   }
@@ -108,14 +112,22 @@ export class ConversationStore {
    * Changes a stored conversation outside a turn (the desk hands it back to the bot), with the
    * same compare-and-set as turns. Returns false when there is no such conversation.
    */
-  async mutate(conversationKey: string, change: (state: ConversationState) => void): Promise<boolean> {
+  async mutate(
+    conversationKey: string,
+    change: (state: ConversationState) => void,
+  ): Promise<boolean> {
     const key = this.stateKey(conversationKey);
     for (let attempt = 0; attempt < 50; attempt++) {
       const [version, json] = await this.redis.hmget(key, "v", "s");
       const state = parseState(json);
       if (!state) return false;
       change(state);
-      const ok = await (this.redis as unknown as SetStateCommand).frontlineSetState(key, version ?? "0", JSON.stringify(state), String(this.stateTtl));
+      const ok = await (this.redis as unknown as SetStateCommand).frontlineSetState(
+        key,
+        version ?? "0",
+        JSON.stringify(state),
+        String(this.stateTtl),
+      );
       if (ok === 1) return true;
     }
     throw new Error(`conversation ${conversationKey} kept changing; mutate gave up`);

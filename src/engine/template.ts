@@ -2,7 +2,11 @@
 
 const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)\s*\}\}/g;
 
-export function renderTemplate(text: string, vars: Record<string, string>, user: { name?: string }): string {
+export function renderTemplate(
+  text: string,
+  vars: Record<string, string>,
+  user: { name?: string },
+): string {
   return text.replace(PLACEHOLDER, (_, name: string) => {
     if (name === "user.name") return user.name ?? "";
     return vars[name] ?? "";

@@ -51,7 +51,11 @@ export function fallsThrough(step: FlowStep): boolean {
 }
 
 /** Every step a step can lead to, in this flow or another; unresolvable refs are left out. */
-export function successors(set: Pick<FlowSet, "flows">, flowId: string, stepId: string): ResolvedRef[] {
+export function successors(
+  set: Pick<FlowSet, "flows">,
+  flowId: string,
+  stepId: string,
+): ResolvedRef[] {
   const flow = set.flows.get(flowId);
   const step = flow?.steps.get(stepId);
   if (!flow || !step) return [];

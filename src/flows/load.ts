@@ -6,7 +6,14 @@ import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import type { CompiledFlow, FlowSet } from "./flowset.ts";
 import type { FlowProblem } from "./problems.ts";
-import { BotConfig, type BotConfigDef, Flow, type FlowDef, stepKinds, stepSchemas } from "./schema.ts";
+import {
+  BotConfig,
+  type BotConfigDef,
+  Flow,
+  type FlowDef,
+  stepKinds,
+  stepSchemas,
+} from "./schema.ts";
 import { type YamlPath, YamlSource } from "./source.ts";
 import { checkFlowSet } from "./validate.ts";
 
@@ -27,7 +34,14 @@ export function loadFlows(dir: string): LoadResult {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return {
       ok: false,
-      problems: [{ file: shown(dir), line: 1, column: 1, message: "flows directory not found; pass --flows DIR or set FLOWS_DIR" }],
+      problems: [
+        {
+          file: shown(dir),
+          line: 1,
+          column: 1,
+          message: "flows directory not found; pass --flows DIR or set FLOWS_DIR",
+        },
+      ],
     };
   }
   const problems: FlowProblem[] = [];
@@ -75,7 +89,9 @@ export function loadFlows(dir: string): LoadResult {
   for (const { def, source } of flows) {
     const previous = sources.get(def.id);
     if (previous) {
-      problems.push(source.problem(["id"], `duplicate flow id "${def.id}" (also in ${previous.file})`));
+      problems.push(
+        source.problem(["id"], `duplicate flow id "${def.id}" (also in ${previous.file})`),
+      );
       continue;
     }
     sources.set(def.id, source);
@@ -107,21 +123,29 @@ export function loadFlows(dir: string): LoadResult {
 function parseFlow(source: YamlSource, problems: FlowProblem[]): FlowDef | undefined {
   const data = source.data;
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    problems.push(source.problem([], "a flow file must be a mapping with id, title, triggers and steps"));
+    problems.push(
+      source.problem([], "a flow file must be a mapping with id, title, triggers and steps"),
+    );
     return undefined;
   }
   const steps = (data as { steps?: unknown }).steps;
   const checked: unknown[] = [];
   if (Array.isArray(steps)) {
-    steps.forEach((step, i) => {
+    for (const [i, step] of steps.entries()) {
       const path = ["steps", i];
       const standIn = () => {
         const id = (step as { id?: unknown } | null)?.id;
-        checked.push({ id: typeof id === "string" && /^[a-z][a-z0-9_]*$/.test(id) ? id : `invalid_step_${i}`, end: "unresolved" });
+        checked.push({
+          id: typeof id === "string" && /^[a-z][a-z0-9_]*$/.test(id) ? id : `invalid_step_${i}`,
+          end: "unresolved",
+        });
       };
       if (typeof step !== "object" || step === null || Array.isArray(step)) {
-        problems.push(source.problem(path, "a step must be a mapping like `- id: greet` / `  say: {...}`"));
-        return standIn();
+        problems.push(
+          source.problem(path, "a step must be a mapping like `- id: greet` / `  say: {...}`"),
+        );
+        standIn();
+        continue;
       }
       const kinds = stepKinds.filter((k) => k in step);
       if (kinds.length === 0) {
@@ -133,11 +157,25 @@ function parseFlow(source: YamlSource, problems: FlowProblem[]): FlowDef | undef
             keys[0],
           ),
         );
-        return standIn();
+        standIn();
+        continue;
       }
-      if (kinds.length > 1 && !(kinds.length === 2 && kinds.includes("say") && kinds.some((k) => k === "escalate" || k === "end"))) {
-        problems.push(source.problem(path, `a step has one kind, this one has ${kinds.join(" and ")}: split it into two steps`));
-        return standIn();
+      if (
+        kinds.length > 1 &&
+        !(
+          kinds.length === 2 &&
+          kinds.includes("say") &&
+          kinds.some((k) => k === "escalate" || k === "end")
+        )
+      ) {
+        problems.push(
+          source.problem(
+            path,
+            `a step has one kind, this one has ${kinds.join(" and ")}: split it into two steps`,
+          ),
+        );
+        standIn();
+        continue;
       }
       const kind = kinds.find((k) => k !== "say") ?? "say";
       const parsed = stepSchemas[kind].safeParse(step);
@@ -146,12 +184,14 @@ function parseFlow(source: YamlSource, problems: FlowProblem[]): FlowDef | undef
         problems.push(...zodProblems(source, path, parsed.error));
         standIn();
       }
-    });
+    }
   }
   const parsed = Flow.safeParse(Array.isArray(steps) ? { ...data, steps: checked } : data);
   if (!parsed.success) {
     // Step errors were reported precisely above; keep only the rest.
-    const rest = parsed.error.issues.filter((issue) => !(issue.path[0] === "steps" && issue.path.length > 1));
+    const rest = parsed.error.issues.filter(
+      (issue) => !(issue.path[0] === "steps" && issue.path.length > 1),
+    );
     problems.push(...zodIssues(source, [], rest));
   }
   return parsed.success ? parsed.data : undefined;

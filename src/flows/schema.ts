@@ -75,7 +75,13 @@ export const Condition = z
   .strict();
 
 export const IfStep = z
-  .object({ ...base, if: Condition, then: StepRef, else: StepRef.optional() })
+  .object({
+    ...base,
+    if: Condition,
+    // biome-ignore lint/suspicious/noThenProperty: `then` is the flow format's own key, never awaited
+    then: StepRef,
+    else: StepRef.optional(),
+  })
   .strict();
 
 export const GotoStep = z.object({ ...base, goto: StepRef }).strict();
@@ -160,11 +166,15 @@ export const BotConfig = z
         help: Localized,
       })
       .strict(),
-    desk: DeskConfig.optional().describe("the human desk: hours, SLA, agents, assignment, customer notices"),
+    desk: DeskConfig.optional().describe(
+      "the human desk: hours, SLA, agents, assignment, customer notices",
+    ),
     commandMenu: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), Localized)
       .optional()
-      .describe("descriptions of the commands platforms list in their menu (Telegram setMyCommands), per locale"),
+      .describe(
+        "descriptions of the commands platforms list in their menu (Telegram setMyCommands), per locale",
+      ),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 // Parses one YAML file and keeps the positions of its nodes, so every later check can
 // point at file:line:column instead of a bare path.
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { FlowProblem } from "./problems.ts";
 
 export type YamlPath = readonly (string | number)[];
@@ -15,7 +15,11 @@ export class YamlSource {
   constructor(file: string, text: string) {
     this.file = file;
     this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+    });
     this.syntaxProblems = this.doc.errors.map((e) => {
       const { line, col } = this.lines.linePos(e.pos[0]);
       return { file, line, column: col, message: `YAML: ${e.message.split("\n")[0]}` };

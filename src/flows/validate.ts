@@ -22,16 +22,28 @@ export function checkFlowSet(
 
   // Bot settings.
   if (!locales.includes(bot.defaultLocale)) {
-    problems.push(botSource.problem(["defaultLocale"], `defaultLocale "${bot.defaultLocale}" is not in locales [${locales.join(", ")}]`));
+    problems.push(
+      botSource.problem(
+        ["defaultLocale"],
+        `defaultLocale "${bot.defaultLocale}" is not in locales [${locales.join(", ")}]`,
+      ),
+    );
   }
   for (const locale of locales) {
     if (!bot.languageNames[locale]) {
-      problems.push(botSource.problem(["languageNames"], `languageNames has no name for locale "${locale}"`));
+      problems.push(
+        botSource.problem(["languageNames"], `languageNames has no name for locale "${locale}"`),
+      );
     }
   }
   for (const key of ["startFlow", "menuFlow", "humanFlow", "fallbackFlow"] as const) {
     if (!set.flows.has(bot[key]) && !brokenFlowIds.has(bot[key])) {
-      problems.push(botSource.problem([key], `${key} "${bot[key]}" is not a flow id (flows: ${[...set.flows.keys()].join(", ")})`));
+      problems.push(
+        botSource.problem(
+          [key],
+          `${key} "${bot[key]}" is not a flow id (flows: ${[...set.flows.keys()].join(", ")})`,
+        ),
+      );
     }
   }
   for (const [name, text] of Object.entries(bot.messages)) {
@@ -50,24 +62,49 @@ export function checkFlowSet(
     problems.push(...checkLocalized(source, ["title"], def.title, locales));
 
     // Triggers.
-    for (const [kind, perLocale] of [["examples", def.triggers?.examples], ["keywords", def.triggers?.keywords]] as const) {
+    for (const [kind, perLocale] of [
+      ["examples", def.triggers?.examples],
+      ["keywords", def.triggers?.keywords],
+    ] as const) {
       for (const locale of Object.keys(perLocale ?? {})) {
         if (!locales.includes(locale)) {
-          problems.push(source.problem(["triggers", kind, locale], `locale "${locale}" is not declared in frontline.yaml (locales: ${locales.join(", ")})`, locale));
+          problems.push(
+            source.problem(
+              ["triggers", kind, locale],
+              `locale "${locale}" is not declared in frontline.yaml (locales: ${locales.join(", ")})`,
+              locale,
+            ),
+          );
         }
       }
     }
     def.triggers?.commands?.forEach((command, i) => {
       const owner = set.commands.get(command);
       if (RESERVED_COMMANDS.includes(command)) {
-        problems.push(source.problem(["triggers", "commands", i], `/${command} is handled by Frontline itself; choose another command`));
+        problems.push(
+          source.problem(
+            ["triggers", "commands", i],
+            `/${command} is handled by Frontline itself; choose another command`,
+          ),
+        );
       } else if (owner) {
-        problems.push(source.problem(["triggers", "commands", i], `/${command} is already the trigger of flow "${owner}"`));
+        problems.push(
+          source.problem(
+            ["triggers", "commands", i],
+            `/${command} is already the trigger of flow "${owner}"`,
+          ),
+        );
       } else set.commands.set(command, flow.id);
     });
     def.triggers?.payloads?.forEach((payload, i) => {
       const owner = set.payloads.get(payload);
-      if (owner) problems.push(source.problem(["triggers", "payloads", i], `payload "${payload}" is already the trigger of flow "${owner}"`));
+      if (owner)
+        problems.push(
+          source.problem(
+            ["triggers", "payloads", i],
+            `payload "${payload}" is already the trigger of flow "${owner}"`,
+          ),
+        );
       else set.payloads.set(payload, flow.id);
     });
 
@@ -76,12 +113,19 @@ export function checkFlowSet(
     def.steps.forEach((step, i) => {
       const path = ["steps", i];
       if (seen.has(step.id)) {
-        problems.push(source.problem([...path, "id"], `duplicate step id "${step.id}" (first at steps[${seen.get(step.id)}])`));
+        problems.push(
+          source.problem(
+            [...path, "id"],
+            `duplicate step id "${step.id}" (first at steps[${seen.get(step.id)}])`,
+          ),
+        );
       } else seen.set(step.id, i);
       for (const edge of explicitEdges(step)) {
         const intoBroken = typeof edge.ref !== "string" && brokenFlowIds.has(edge.ref.flow);
         if (!intoBroken && !resolveRef(set, flow.id, edge.ref)) {
-          problems.push(source.problem([...path, ...edge.field], describeMissing(set, flow.id, edge.ref)));
+          problems.push(
+            source.problem([...path, ...edge.field], describeMissing(set, flow.id, edge.ref)),
+          );
         }
       }
       problems.push(...checkStepTexts(source, path, step, locales));
@@ -89,10 +133,18 @@ export function checkFlowSet(
     });
 
     // Reachability inside the flow: from its first step and from steps other flows enter.
-    const reached = reachableFrom(set, flow.id, [flow.order[0]!, ...entryPointsFromOtherFlows(set, flow.id)]);
+    const reached = reachableFrom(set, flow.id, [
+      flow.order[0]!,
+      ...entryPointsFromOtherFlows(set, flow.id),
+    ]);
     def.steps.forEach((step, i) => {
       if (!reached.has(step.id)) {
-        problems.push(source.problem(["steps", i, "id"], `step "${step.id}" is unreachable: no step leads to it; remove it or add a next/goto`));
+        problems.push(
+          source.problem(
+            ["steps", i, "id"],
+            `step "${step.id}" is unreachable: no step leads to it; remove it or add a next/goto`,
+          ),
+        );
       }
     });
   }
@@ -107,25 +159,47 @@ function describeMissing(set: FlowSet, fromFlow: string, ref: StepRefSpec): stri
     return `goes to step "${ref}", which does not exist in flow "${fromFlow}" (steps: ${flow.order.join(", ")})`;
   }
   const target = set.flows.get(ref.flow);
-  if (!target) return `goes to flow "${ref.flow}", which does not exist (flows: ${[...set.flows.keys()].join(", ")})`;
+  if (!target)
+    return `goes to flow "${ref.flow}", which does not exist (flows: ${[...set.flows.keys()].join(", ")})`;
   return `goes to step "${ref.step}" of flow "${ref.flow}", which does not exist (steps: ${target.order.join(", ")})`;
 }
 
-function checkLocalized(source: YamlSource, path: YamlPath, text: LocalizedText, locales: string[]): FlowProblem[] {
+function checkLocalized(
+  source: YamlSource,
+  path: YamlPath,
+  text: LocalizedText,
+  locales: string[],
+): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const missing = locales.filter((l) => !(l in text));
   if (missing.length > 0) {
-    problems.push(source.problem(path, `missing translation for ${missing.map((l) => `"${l}"`).join(", ")} (declared locales: ${locales.join(", ")})`));
+    problems.push(
+      source.problem(
+        path,
+        `missing translation for ${missing.map((l) => `"${l}"`).join(", ")} (declared locales: ${locales.join(", ")})`,
+      ),
+    );
   }
   for (const locale of Object.keys(text)) {
     if (!locales.includes(locale)) {
-      problems.push(source.problem(path, `locale "${locale}" is not declared in frontline.yaml (locales: ${locales.join(", ")})`, locale));
+      problems.push(
+        source.problem(
+          path,
+          `locale "${locale}" is not declared in frontline.yaml (locales: ${locales.join(", ")})`,
+          locale,
+        ),
+      );
     }
   }
   return problems;
 }
 
-function checkStepTexts(source: YamlSource, path: YamlPath, step: FlowStep, locales: string[]): FlowProblem[] {
+function checkStepTexts(
+  source: YamlSource,
+  path: YamlPath,
+  step: FlowStep,
+  locales: string[],
+): FlowProblem[] {
   const texts: [YamlPath, LocalizedText | undefined][] = [];
   if ("say" in step) texts.push([[...path, "say"], step.say]);
   if ("ask" in step) {
@@ -137,7 +211,12 @@ function checkStepTexts(source: YamlSource, path: YamlPath, step: FlowStep, loca
   return texts.flatMap(([p, t]) => (t ? checkLocalized(source, p, t, locales) : []));
 }
 
-function checkStepRules(source: YamlSource, path: YamlPath, step: FlowStep, flowId: string): FlowProblem[] {
+function checkStepRules(
+  source: YamlSource,
+  path: YamlPath,
+  step: FlowStep,
+  flowId: string,
+): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const regexAt = (pattern: string | undefined, at: YamlPath) => {
     if (pattern === undefined) return;
@@ -149,20 +228,37 @@ function checkStepRules(source: YamlSource, path: YamlPath, step: FlowStep, flow
   };
   if ("ask" in step) {
     if (!step.input && !(step.buttons && step.buttons.length > 0)) {
-      problems.push(source.problem(path, `ask step "${step.id}" has neither buttons nor input: the customer could not answer`));
+      problems.push(
+        source.problem(
+          path,
+          `ask step "${step.id}" has neither buttons nor input: the customer could not answer`,
+        ),
+      );
     }
     regexAt(step.input?.pattern, [...path, "input", "pattern"]);
     step.buttons?.forEach((_, i) => {
       const bytes = Buffer.byteLength(buttonPayload(flowId, step.id, i));
       if (bytes > TELEGRAM_CALLBACK_DATA_MAX_BYTES) {
-        problems.push(source.problem([...path, "buttons", i], `button payload "${buttonPayload(flowId, step.id, i)}" is ${bytes} bytes; Telegram allows ${TELEGRAM_CALLBACK_DATA_MAX_BYTES}: shorten the flow or step id`));
+        problems.push(
+          source.problem(
+            [...path, "buttons", i],
+            `button payload "${buttonPayload(flowId, step.id, i)}" is ${bytes} bytes; Telegram allows ${TELEGRAM_CALLBACK_DATA_MAX_BYTES}: shorten the flow or step id`,
+          ),
+        );
       }
     });
   }
   if ("if" in step) {
-    const ops = (["equals", "in", "matches", "exists"] as const).filter((k) => step.if[k] !== undefined);
+    const ops = (["equals", "in", "matches", "exists"] as const).filter(
+      (k) => step.if[k] !== undefined,
+    );
     if (ops.length !== 1) {
-      problems.push(source.problem([...path, "if"], `a condition needs exactly one of equals, in, matches, exists (found ${ops.length ? ops.join(", ") : "none"})`));
+      problems.push(
+        source.problem(
+          [...path, "if"],
+          `a condition needs exactly one of equals, in, matches, exists (found ${ops.length ? ops.join(", ") : "none"})`,
+        ),
+      );
     }
     regexAt(step.if.matches, [...path, "if", "matches"]);
   }
@@ -189,7 +285,8 @@ function reachableFrom(set: FlowSet, flowId: string, starts: string[]): Set<stri
     const id = stack.pop()!;
     if (reached.has(id)) continue;
     reached.add(id);
-    for (const next of successors(set, flowId, id)) if (next.flowId === flowId) stack.push(next.stepId);
+    for (const next of successors(set, flowId, id))
+      if (next.flowId === flowId) stack.push(next.stepId);
   }
   return reached;
 }
@@ -209,19 +306,23 @@ function findSilentLoops(set: FlowSet, sources: Map<string, YamlSource>): FlowPr
       const cycle = [...trail.slice(trail.indexOf(k)), k];
       const flow = set.flows.get(flowId)!;
       problems.push(
-        sources.get(flowId)!.problem(
-          ["steps", flow.order.indexOf(stepId)],
-          `loop without a customer turn: ${cycle.join(" → ")}; put an ask step in the loop or break it`,
-        ),
+        sources
+          .get(flowId)!
+          .problem(
+            ["steps", flow.order.indexOf(stepId)],
+            `loop without a customer turn: ${cycle.join(" → ")}; put an ask step in the loop or break it`,
+          ),
       );
       return;
     }
     const step = set.flows.get(flowId)?.steps.get(stepId);
     if (!step || stepKind(step) === "ask") return;
     state.set(k, "open");
-    for (const next of successors(set, flowId, stepId)) visit(next.flowId, next.stepId, [...trail, k]);
+    for (const next of successors(set, flowId, stepId))
+      visit(next.flowId, next.stepId, [...trail, k]);
     state.set(k, "done");
   };
-  for (const flow of set.flows.values()) for (const stepId of flow.order) visit(flow.id, stepId, []);
+  for (const flow of set.flows.values())
+    for (const stepId of flow.order) visit(flow.id, stepId, []);
   return problems;
 }

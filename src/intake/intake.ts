@@ -62,14 +62,22 @@ export class Intake {
   }
 
   private async process(event: InboundEvent, attempts: number): Promise<ItemOutcome> {
-    const log = this.options.logger?.child({ conversation: event.conversationKey, event: event.idempotencyKey });
+    const log = this.options.logger?.child({
+      conversation: event.conversationKey,
+      event: event.idempotencyKey,
+    });
     try {
       // Idempotent: a replay after a crash returns the committed result, and the outbox drops
       // message ids it already has, so nothing is answered twice.
       for (const intercept of this.options.interceptors ?? []) {
         const handled = await intercept(event);
         if (!handled) continue;
-        for (const [i, message] of handled.entries()) await this.options.outbox.enqueue(`${event.idempotencyKey}:x${i}`, event.address, message);
+        for (const [i, message] of handled.entries())
+          await this.options.outbox.enqueue(
+            `${event.idempotencyKey}:x${i}`,
+            event.address,
+            message,
+          );
         return { type: "done" };
       }
       const result = await this.options.engine.handle(event);
@@ -89,13 +97,25 @@ export class Intake {
         return { type: "drop", reason: "dead-lettered" };
       }
       log?.warn({ err, attempts }, "event processing failed; retrying");
-      return { type: "retry", afterMs: Math.min(10_000, 100 * 2 ** attempts), reason: (err as Error)?.message ?? "error" };
+      return {
+        type: "retry",
+        afterMs: Math.min(10_000, 100 * 2 ** attempts),
+        reason: (err as Error)?.message ?? "error",
+      };
     }
   }
 
   private async deadLetter(event: InboundEvent, err: unknown): Promise<void> {
-    const entry = JSON.stringify({ at: Date.now(), error: (err as Error)?.message ?? String(err), event });
-    await this.options.connection.multi().lpush(`${this.options.prefix}intake:dead`, entry).ltrim(`${this.options.prefix}intake:dead`, 0, 9_999).exec();
+    const entry = JSON.stringify({
+      at: Date.now(),
+      error: (err as Error)?.message ?? String(err),
+      event,
+    });
+    await this.options.connection
+      .multi()
+      .lpush(`${this.options.prefix}intake:dead`, entry)
+      .ltrim(`${this.options.prefix}intake:dead`, 0, 9_999)
+      .exec();
   }
 
   close(force = false): Promise<void> {

@@ -6,15 +6,16 @@
 const POLISH_LETTERS = /[ąćęłńśźż]/g;
 
 /**
- * Frequent function words and support vocabulary. Polish forms are listed with and without
+ * Frequent function words and support vocabulary; words common to both ("i", "to", "a") are left
+ * out because they vote for neither. Polish forms are listed with and without
  * diacritics because customers often type without them ("nie moge sie zalogowac").
  */
 const PROFILES: Record<string, { words: Set<string>; ngrams: string[] }> = {
   en: {
     words: new Set(
       (
-        "the a an is are am was were be been i you he she it we they my your our me " +
-        "to of in on at for with from by and or but not no yes do does did dont doesnt cant " +
+        "the an is are am was were be been you he she it we they my your our me " +
+        "of in on at for with from by and or but not no yes do does did dont doesnt cant " +
         "can could would should will have has had how what why where when who which this that " +
         "there here please thanks thank hello hi hey help want need get got still " +
         "account password money refund card order payment login log sign"
@@ -25,8 +26,8 @@ const PROFILES: Record<string, { words: Set<string>; ngrams: string[] }> = {
   pl: {
     words: new Set(
       (
-        "nie się sie jest są sa mam mój moj moje moja mnie mi ja ty pan pani czy jak co to " +
-        "na w we z ze że do od po przez dla już juz jeszcze bo ale i oraz albo lub tak " +
+        "nie się sie jest są sa mam mój moj moje moja mnie mi ja ty pan pani czy jak co " +
+        "na w we z ze że do od po przez dla już juz jeszcze bo ale oraz albo lub tak " +
         "proszę prosze dziękuję dziekuje dzień dzien dobry cześć czesc witam hej " +
         "mogę moge można mozna chcę chce gdzie kiedy dlaczego kto który ktory " +
         "hasło haslo hasła hasla konto konta pieniądze pieniadze zwrot płatność platnosc " +
@@ -130,8 +131,11 @@ export function detectLanguage(
     const pick = fallback(tied, hint, 0.3);
     return { locale: pick.locale, confidence: 0.3 * scriptConfidence };
   }
+  // One word ("password", "tak") is thin evidence between two Latin languages: confidence also
+  // grows with the amount of text, so a lone loanword does not switch a conversation's language.
+  const amount = 0.6 + 0.4 * saturate(dominant.n, 12);
   return {
     locale: best.locale,
-    confidence: scriptConfidence * (0.4 + 0.59 * saturate(margin, 2.5)),
+    confidence: scriptConfidence * amount * (0.4 + 0.59 * saturate(margin, 1.5)),
   };
 }

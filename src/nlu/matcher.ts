@@ -21,6 +21,7 @@ import { SpellingIndex } from "./spelling.ts";
 export interface TrainingExample {
   intent: string;
   text: string;
+  /** Informational: one model serves all languages (scripts and n-grams keep them apart). */
   locale?: string;
 }
 
@@ -144,7 +145,7 @@ export class IntentMatcher {
 
     // Keywords are also short training examples: "password" alone should route like a sentence.
     const texts: { intent: string; tokens: string[] }[] = [];
-    for (const ex of examples) {
+    for (const ex of Array.isArray(examples) ? examples : []) {
       if (!ex || typeof ex.intent !== "string") continue;
       texts.push({ intent: ex.intent, tokens: words(ex.text) });
     }

@@ -70,13 +70,20 @@ export class Outbox {
   async enqueue(id: string, address: Address, message: OutboundMessage): Promise<PushResult[]> {
     const channel = this.channels.get(address.channel);
     // A copy carries its own caption; only text is split.
-    const parts = channel && !message.copyOf ? splitText(message.text, channel.maxTextLength) : [message.text];
+    const parts =
+      channel && !message.copyOf ? splitText(message.text, channel.maxTextLength) : [message.text];
     const results: PushResult[] = [];
     for (const [i, text] of parts.entries()) {
       // Everything but the text rides on the last part, so buttons sit under the end.
       const part: OutboundMessage = i === parts.length - 1 ? { ...message, text } : { text };
       const partId = parts.length === 1 ? id : `${id}#${i + 1}`;
-      results.push(await this.queue.push(Outbox.laneOf(address), partId, { address, message: part, enqueuedAt: Date.now() }));
+      results.push(
+        await this.queue.push(Outbox.laneOf(address), partId, {
+          address,
+          message: part,
+          enqueuedAt: Date.now(),
+        }),
+      );
     }
     return results;
   }
@@ -94,13 +101,22 @@ export class Outbox {
   private async deliver(item: OutboxItem, attempts: number): Promise<ItemOutcome> {
     const { address } = item;
     const channel = this.channels.get(address.channel);
-    if (!channel) return { type: "retry", afterMs: 5_000, reason: `no channel "${address.channel}" is running in this process` };
-    if (await this.options.connection.exists(this.unreachableKey(address))) return { type: "drop", reason: "chat is unreachable" };
+    if (!channel)
+      return {
+        type: "retry",
+        afterMs: 5_000,
+        reason: `no channel "${address.channel}" is running in this process`,
+      };
+    if (await this.options.connection.exists(this.unreachableKey(address)))
+      return { type: "drop", reason: "chat is unreachable" };
 
     const lane = Outbox.laneOf(address);
     const chatBucket = `${this.options.prefix}outbox:{${lane}}:bucket`;
     const globalBucket = `${this.options.prefix}outbox:global:${channel.name}`;
-    for (const [bucket, limit] of [[chatBucket, channel.limitFor(address)], [globalBucket, channel.globalLimit]] as const) {
+    for (const [bucket, limit] of [
+      [chatBucket, channel.limitFor(address)],
+      [globalBucket, channel.globalLimit],
+    ] as const) {
       for (;;) {
         const wait = await this.limiter.take(bucket, limit);
         if (wait === 0) break;
@@ -114,7 +130,10 @@ export class Outbox {
       this.options.onSent?.(item, messageId);
       return { type: "done" };
     } catch (err) {
-      const failure = err instanceof DeliveryError ? err : new DeliveryError("transient", (err as Error)?.message ?? String(err));
+      const failure =
+        err instanceof DeliveryError
+          ? err
+          : new DeliveryError("transient", (err as Error)?.message ?? String(err));
       const log = this.options.logger?.child({ lane, attempts, kind: failure.kind });
       switch (failure.kind) {
         case "rate_limited": {
@@ -124,12 +143,19 @@ export class Outbox {
           return { type: "retry", afterMs: ms, reason: failure.message };
         }
         case "transient": {
-          const ms = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempts, 7)) * (0.8 + Math.random() * 0.4);
+          const ms =
+            Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempts, 7)) *
+            (0.8 + Math.random() * 0.4);
           log?.warn({ err: failure.message, retryInMs: Math.round(ms) }, "send failed; retrying");
           return { type: "retry", afterMs: ms, reason: failure.message };
         }
         case "unreachable":
-          await this.options.connection.set(this.unreachableKey(address), failure.message, "EX", 30 * 86_400);
+          await this.options.connection.set(
+            this.unreachableKey(address),
+            failure.message,
+            "EX",
+            30 * 86_400,
+          );
           log?.warn({ err: failure.message }, "chat unreachable; its queued messages are dropped");
           this.options.onUnreachable?.(address, failure.message);
           return { type: "drop", reason: failure.message };

@@ -29,7 +29,12 @@ function sliceChars(text: string, n: number): string {
 
 function bestCut(window: string): number {
   const floor = Math.floor(window.length / 2); // never make a tiny part when a big one fits
-  for (const boundary of [/\n\n(?!.*\n\n)/s, /\n(?!.*\n)/s, /[.!?…。](\s)(?!.*[.!?…。]\s)/s, /\s(?!.*\s)/s]) {
+  for (const boundary of [
+    /\n\n(?!.*\n\n)/s,
+    /\n(?!.*\n)/s,
+    /[.!?…。](\s)(?!.*[.!?…。]\s)/s,
+    /\s(?!.*\s)/s,
+  ]) {
     const m = boundary.exec(window);
     if (m && m.index + m[0].length > floor) return m.index + m[0].length;
   }

@@ -22,7 +22,11 @@ export interface OrderedQueueOptions<T> {
   name: string;
   connection: Redis;
   prefix: string;
-  handler: (group: string, item: T, meta: { itemId: string; attempts: number }) => Promise<ItemOutcome>;
+  handler: (
+    group: string,
+    item: T,
+    meta: { itemId: string; attempts: number },
+  ) => Promise<ItemOutcome>;
   logger?: Logger;
   /** Parallel groups per process. */
   concurrency?: number;
@@ -76,9 +80,22 @@ interface Envelope<T> {
 }
 
 interface Scripts {
-  orderedPush(seen: string, inbox: string, pending: string, id: string, payload: string, ttl: string): Promise<number>;
+  orderedPush(
+    seen: string,
+    inbox: string,
+    pending: string,
+    id: string,
+    payload: string,
+    ttl: string,
+  ): Promise<number>;
   orderedClaim(lease: string, token: string, ttl: string): Promise<[number, number]>;
-  orderedAck(lease: string, inbox: string, pending: string, token: string, id: string): Promise<number>;
+  orderedAck(
+    lease: string,
+    inbox: string,
+    pending: string,
+    token: string,
+    id: string,
+  ): Promise<number>;
   orderedRelease(lease: string, token: string): Promise<number>;
 }
 
@@ -98,8 +115,13 @@ export class OrderedQueue<T> {
     this.dedupeTtl = options.dedupeTtlSeconds ?? 48 * 3600;
     this.keyPrefix = `${options.prefix}${options.name}`;
     defineScripts(options.connection);
-    this.queue = new Queue(options.name, { connection: options.connection, prefix: `${options.prefix}bull` });
-    this.queue.on("error", (err) => options.logger?.error({ err, queue: options.name }, "queue error"));
+    this.queue = new Queue(options.name, {
+      connection: options.connection,
+      prefix: `${options.prefix}bull`,
+    });
+    this.queue.on("error", (err) =>
+      options.logger?.error({ err, queue: options.name }, "queue error"),
+    );
     if (!options.producerOnly) {
       this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
         connection: options.connection,
@@ -110,14 +132,21 @@ export class OrderedQueue<T> {
         // A job stalls only when its process died; it must always run again, never fail for it.
         maxStalledCount: 1_000_000,
       });
-      this.worker.on("error", (err) => options.logger?.error({ err, queue: options.name }, "worker error"));
+      this.worker.on("error", (err) =>
+        options.logger?.error({ err, queue: options.name }, "worker error"),
+      );
     }
   }
 
   // One hash tag per group keeps a group's keys in one Redis Cluster slot.
   private keys(group: string) {
     const base = `${this.keyPrefix}:{${group}}`;
-    return { inbox: `${base}:inbox`, pending: `${base}:pending`, lease: `${base}:lease`, seen: (id: string) => `${base}:seen:${id}` };
+    return {
+      inbox: `${base}:inbox`,
+      pending: `${base}:pending`,
+      lease: `${base}:lease`,
+      seen: (id: string) => `${base}:seen:${id}`,
+    };
   }
 
   /**
@@ -127,11 +156,26 @@ export class OrderedQueue<T> {
   async push(group: string, itemId: string, item: T): Promise<PushResult> {
     const k = this.keys(group);
     const envelope: Envelope<T> = { id: itemId, attempts: 0, item };
-    const pushed = await this.redis.orderedPush(k.seen(itemId), k.inbox, k.pending, itemId, JSON.stringify(envelope), String(this.dedupeTtl));
+    const pushed = await this.redis.orderedPush(
+      k.seen(itemId),
+      k.inbox,
+      k.pending,
+      itemId,
+      JSON.stringify(envelope),
+      String(this.dedupeTtl),
+    );
     if (pushed === 0) return "duplicate-done";
     // Added after the inbox write: if we die in between, the caller has not acknowledged the
     // platform, the update comes again, and this add (idempotent by job id) happens then.
-    await this.queue.add("item", { group, itemId }, { jobId: jobIdFor(group, itemId), removeOnComplete: { age: 600, count: 5_000 }, removeOnFail: { age: 7 * 86_400 } });
+    await this.queue.add(
+      "item",
+      { group, itemId },
+      {
+        jobId: jobIdFor(group, itemId),
+        removeOnComplete: { age: 600, count: 5_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    );
     return pushed === 1 ? "added" : "duplicate-pending";
   }
 
@@ -144,7 +188,11 @@ export class OrderedQueue<T> {
     const k = this.keys(group);
     const leaseToken = job.id ?? randomUUID();
     if (!(await this.redis.sismember(k.pending, itemId))) return;
-    const [taken, remaining] = await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
+    const [taken, remaining] = await this.redis.orderedClaim(
+      k.lease,
+      leaseToken,
+      String(this.leaseMs),
+    );
     if (taken !== 1) return this.delay(job, token, Math.max(remaining, 20) + Math.random() * 20);
 
     let retryAfter = 0;
@@ -154,9 +202,12 @@ export class OrderedQueue<T> {
       const envelope = JSON.parse(raw) as Envelope<T>;
       // Keep the lease while the handler runs (rate-limit waits, slow sends): if it lapsed,
       // a waiting job would take the group and run the same head item a second time.
-      const heartbeat = setInterval(() => {
-        void this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs)).catch(() => {});
-      }, Math.max(100, Math.floor(this.leaseMs / 3)));
+      const heartbeat = setInterval(
+        () => {
+          void this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs)).catch(() => {});
+        },
+        Math.max(100, Math.floor(this.leaseMs / 3)),
+      );
       let outcome: ItemOutcome;
       try {
         outcome = await this.runHandler(group, envelope);
@@ -168,22 +219,43 @@ export class OrderedQueue<T> {
         retryAfter = outcome.afterMs;
         break;
       }
-      if (outcome.type === "drop") this.options.logger?.warn({ queue: this.options.name, group, itemId: envelope.id, reason: outcome.reason }, "item dropped");
-      const left = await this.redis.orderedAck(k.lease, k.inbox, k.pending, leaseToken, envelope.id);
+      if (outcome.type === "drop")
+        this.options.logger?.warn(
+          { queue: this.options.name, group, itemId: envelope.id, reason: outcome.reason },
+          "item dropped",
+        );
+      const left = await this.redis.orderedAck(
+        k.lease,
+        k.inbox,
+        k.pending,
+        leaseToken,
+        envelope.id,
+      );
       if (left <= 0) break;
       await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
     }
     await this.redis.orderedRelease(k.lease, leaseToken);
-    if (await this.redis.sismember(k.pending, itemId)) return this.delay(job, token, Math.max(retryAfter, 20));
+    if (await this.redis.sismember(k.pending, itemId))
+      return this.delay(job, token, Math.max(retryAfter, 20));
   }
 
   private async runHandler(group: string, envelope: Envelope<T>): Promise<ItemOutcome> {
     try {
-      return await this.options.handler(group, envelope.item, { itemId: envelope.id, attempts: envelope.attempts });
+      return await this.options.handler(group, envelope.item, {
+        itemId: envelope.id,
+        attempts: envelope.attempts,
+      });
     } catch (err) {
       // A handler must classify its own failures; an unexpected throw is retried with backoff.
-      this.options.logger?.error({ err, queue: this.options.name, group, itemId: envelope.id }, "handler failed; will retry");
-      return { type: "retry", afterMs: Math.min(30_000, 250 * 2 ** envelope.attempts), reason: "handler threw" };
+      this.options.logger?.error(
+        { err, queue: this.options.name, group, itemId: envelope.id },
+        "handler failed; will retry",
+      );
+      return {
+        type: "retry",
+        afterMs: Math.min(30_000, 250 * 2 ** envelope.attempts),
+        reason: "handler threw",
+      };
     }
   }
 

@@ -17,7 +17,10 @@ export interface LocalEngine {
 export function loadFlowsOrThrow(dir: string) {
   const loaded = loadFlows(dir);
   if (!loaded.ok) {
-    throw new FrontlineError("FL_ERR_FLOW_INVALID", `flows in ${dir} are invalid; nothing was started.\n${formatProblems(loaded.problems)}`);
+    throw new FrontlineError(
+      "FL_ERR_FLOW_INVALID",
+      `flows in ${dir} are invalid; nothing was started.\n${formatProblems(loaded.problems)}`,
+    );
   }
   return loaded.flowSet;
 }

@@ -21,11 +21,18 @@ export const REDACT_PATHS = [
   'headers["x-telegram-bot-api-secret-token"]',
 ];
 
-export function createLogger(options: { level?: string; pretty?: boolean; redactText?: boolean } = {}): Logger {
-  const paths = options.redactText === false ? REDACT_PATHS.filter((p) => !/text|messages|vars|name/.test(p)) : REDACT_PATHS;
+export function createLogger(
+  options: { level?: string; pretty?: boolean; redactText?: boolean } = {},
+): Logger {
+  const paths =
+    options.redactText === false
+      ? REDACT_PATHS.filter((p) => !/text|messages|vars|name/.test(p))
+      : REDACT_PATHS;
   return pino({
     level: options.level ?? "info",
     redact: { paths, censor: "[redacted]" },
-    ...(options.pretty ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
+    ...(options.pretty
+      ? { transport: { target: "pino-pretty", options: { colorize: true } } }
+      : {}),
   });
 }

@@ -24,7 +24,12 @@ export const NO_REDIS_HELP =
   "When redis-server is installed but not running, `frontline chat` starts a private one by itself.";
 
 async function tryConnect(url: string): Promise<Redis | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 2000 });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();
@@ -41,12 +46,20 @@ function durableConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null });
 }
 
-export async function connectRedis(url: string, options: { allowPrivateServer?: boolean } = {}): Promise<RedisHandle> {
+export async function connectRedis(
+  url: string,
+  options: { allowPrivateServer?: boolean } = {},
+): Promise<RedisHandle> {
   const probe = await tryConnect(url);
   if (probe) {
     probe.disconnect();
     const redis = durableConnection(url);
-    return { redis, url, privateServer: false, close: async () => void (await redis.quit().catch(() => {})) };
+    return {
+      redis,
+      url,
+      privateServer: false,
+      close: async () => void (await redis.quit().catch(() => {})),
+    };
   }
   if (!options.allowPrivateServer || !redisServerInstalled()) {
     throw new FrontlineError("FL_ERR_REDIS_UNAVAILABLE", `No Redis at ${url}. ${NO_REDIS_HELP}`);
@@ -55,7 +68,20 @@ export async function connectRedis(url: string, options: { allowPrivateServer?: 
   const dir = mkdtempSync(join(tmpdir(), "frontline-redis-"));
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--maxmemory-policy", "noeviction"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--maxmemory-policy",
+      "noeviction",
+    ],
     { stdio: "ignore" },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;
@@ -77,7 +103,10 @@ export async function connectRedis(url: string, options: { allowPrivateServer?: 
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill("SIGKILL");
-  throw new FrontlineError("FL_ERR_REDIS_UNAVAILABLE", `No Redis at ${url}, and a private redis-server did not start. ${NO_REDIS_HELP}`);
+  throw new FrontlineError(
+    "FL_ERR_REDIS_UNAVAILABLE",
+    `No Redis at ${url}, and a private redis-server did not start. ${NO_REDIS_HELP}`,
+  );
 }
 
 function redisServerInstalled(): boolean {

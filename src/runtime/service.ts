@@ -51,21 +51,69 @@ export class Service {
     const { redis, prefix, logger } = options;
     const lease = { lockDurationMs: options.recoveryMs, leaseMs: options.recoveryMs };
     const conversations = new ConversationStore(redis, { prefix });
-    this.engine = new Engine({ flows: options.flows, store: conversations, logger, router: options.router });
-    this.outbox = new Outbox({ connection: redis, prefix, channels: options.adapters.map((a) => a.channel), logger, onSent: options.onSent, concurrency: options.concurrency?.outbox, ...lease });
+    this.engine = new Engine({
+      flows: options.flows,
+      store: conversations,
+      logger,
+      router: options.router,
+    });
+    this.outbox = new Outbox({
+      connection: redis,
+      prefix,
+      channels: options.adapters.map((a) => a.channel),
+      logger,
+      onSent: options.onSent,
+      concurrency: options.concurrency?.outbox,
+      ...lease,
+    });
     const workspace = options.adapters.find((a) => a.workspace)?.workspace;
     const deskConfig = options.flows.bot.desk;
-    if (workspace && !deskConfig) logger?.warn("an agent chat is set but frontline.yaml has no desk: section; escalations are not handed to agents");
-    this.desk = workspace && deskConfig ? new Desk({ redis, prefix, bot: options.flows.bot, config: deskConfig, outbox: this.outbox, conversations, workspace, logger, recoveryMs: options.recoveryMs }) : undefined;
+    if (workspace && !deskConfig)
+      logger?.warn(
+        "an agent chat is set but frontline.yaml has no desk: section; escalations are not handed to agents",
+      );
+    this.desk =
+      workspace && deskConfig
+        ? new Desk({
+            redis,
+            prefix,
+            bot: options.flows.bot,
+            config: deskConfig,
+            outbox: this.outbox,
+            conversations,
+            workspace,
+            logger,
+            recoveryMs: options.recoveryMs,
+          })
+        : undefined;
     const listeners = [...(options.listeners ?? []), ...(this.desk ? [this.desk] : [])];
-    const interceptors = [...(this.desk ? [(e: InboundEvent) => this.desk!.intercept(e)] : []), ...(options.interceptors ?? [])];
-    this.intake = new Intake({ connection: redis, prefix, engine: this.engine, outbox: this.outbox, listeners, interceptors, logger, concurrency: options.concurrency?.intake, ...lease });
+    const interceptors = [
+      ...(this.desk ? [(e: InboundEvent) => this.desk!.intercept(e)] : []),
+      ...(options.interceptors ?? []),
+    ];
+    this.intake = new Intake({
+      connection: redis,
+      prefix,
+      engine: this.engine,
+      outbox: this.outbox,
+      listeners,
+      interceptors,
+      logger,
+      concurrency: options.concurrency?.intake,
+      ...lease,
+    });
   }
 
   async start(): Promise<void> {
     for (const adapter of this.options.adapters) {
-      const recordAgent = this.desk ? (event: AgentEvent) => this.desk!.recordAgentEvent(event) : undefined;
-      const { port } = await adapter.start((event) => this.intake.record(event), this.options.flows, recordAgent);
+      const recordAgent = this.desk
+        ? (event: AgentEvent) => this.desk!.recordAgentEvent(event)
+        : undefined;
+      const { port } = await adapter.start(
+        (event) => this.intake.record(event),
+        this.options.flows,
+        recordAgent,
+      );
       this.ports.push(port);
     }
   }
@@ -80,10 +128,16 @@ export class Service {
     const timeout = new Promise<"timeout">((r) => {
       timer = setTimeout(() => r("timeout"), graceMs);
     });
-    const closed = await Promise.race([Promise.all([this.intake.close(), this.outbox.close(), this.desk?.close()]), timeout]);
+    const closed = await Promise.race([
+      Promise.all([this.intake.close(), this.outbox.close(), this.desk?.close()]),
+      timeout,
+    ]);
     clearTimeout(timer);
     if (closed === "timeout") {
-      this.options.logger?.warn({ graceMs }, "in-flight work did not finish in time; it stays queued for the next worker");
+      this.options.logger?.warn(
+        { graceMs },
+        "in-flight work did not finish in time; it stays queued for the next worker",
+      );
       await Promise.all([this.intake.close(true), this.outbox.close(true), this.desk?.close(true)]);
     }
   }

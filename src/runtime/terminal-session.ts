@@ -24,7 +24,12 @@ export class TerminalSession {
   /** A line as a customer would type it: `/command args`, a button number, or free text. */
   async send(line: string): Promise<TurnResult> {
     const command = /^\/([a-zA-Z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(line.trim());
-    if (command) return this.dispatch({ type: "command", command: command[1]!.toLowerCase(), args: command[2] ?? "" });
+    if (command)
+      return this.dispatch({
+        type: "command",
+        command: command[1]!.toLowerCase(),
+        args: command[2] ?? "",
+      });
     const number = /^\d{1,2}$/.test(line.trim()) ? Number(line.trim()) : 0;
     const button = number > 0 ? this.buttons[number - 1] : undefined;
     if (button) return this.dispatch({ type: "button", payload: button.payload });
@@ -44,7 +49,10 @@ export class TerminalSession {
   }
 
   private async dispatch(
-    body: { type: "message"; text: string } | { type: "button"; payload: string } | { type: "command"; command: string; args: string },
+    body:
+      | { type: "message"; text: string }
+      | { type: "button"; payload: string }
+      | { type: "command"; command: string; args: string },
   ): Promise<TurnResult> {
     this.counter += 1;
     const event = {
@@ -52,7 +60,11 @@ export class TerminalSession {
       idempotencyKey: `term:${this.sessionId}:${this.counter}`,
       conversationKey: `terminal:${this.sessionId}`,
       address: { channel: "terminal", chatId: this.sessionId },
-      user: { id: this.sessionId, name: this.options.userName ?? "you", locale: this.options.locale },
+      user: {
+        id: this.sessionId,
+        name: this.options.userName ?? "you",
+        locale: this.options.locale,
+      },
       at: Date.now(),
     } as InboundEvent;
     const result = await this.engine.handle(event);

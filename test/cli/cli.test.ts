@@ -16,7 +16,22 @@ function frontline(args: string[], input?: string, env: Record<string, string> =
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const turns = (out: string) => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { flow: string; locale: string; text: string; buttons: string[]; escalated: boolean; confidence: number });
+const turns = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          flow: string;
+          locale: string;
+          text: string;
+          buttons: string[];
+          escalated: boolean;
+          confidence: number;
+        },
+    );
 
 describe("frontline validate", () => {
   it("passes the shipped flows", () => {
@@ -36,7 +51,11 @@ describe("frontline validate", () => {
     writeFileSync(file, lines.join("\n"));
     const r = frontline(["validate", dir]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(new RegExp(`refund\\.yaml:${at + 1}:\\d+: a step has one kind|refund\\.yaml:${at + 2}:\\d+: .*no_such_step`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `refund\\.yaml:${at + 1}:\\d+: a step has one kind|refund\\.yaml:${at + 2}:\\d+: .*no_such_step`,
+      ),
+    );
   });
 });
 
@@ -56,7 +75,10 @@ describe("frontline chat", () => {
 
   it("reads one message per line, presses buttons by number, and survives odd input", () => {
     const huge = "x".repeat(100_000);
-    const r = frontline(["chat", "--json", "--lang", "en"], `/start\n1\n${huge}\n🙂🙂🙂\n\u0001\u0002binary\u0000\n/human\n`);
+    const r = frontline(
+      ["chat", "--json", "--lang", "en"],
+      `/start\n1\n${huge}\n🙂🙂🙂\n\u0001\u0002binary\u0000\n/human\n`,
+    );
     expect(r.err).toBe("");
     const all = turns(r.out);
     expect(all.length).toBe(6);
@@ -76,7 +98,10 @@ describe("frontline chat", () => {
   });
 
   it("explains how to get Redis when none answers and none can be started", () => {
-    const r = frontline(["chat", "--json"], "hi\n", { REDIS_URL: "redis://127.0.0.1:1", PATH: "/nonexistent" });
+    const r = frontline(["chat", "--json"], "hi\n", {
+      REDIS_URL: "redis://127.0.0.1:1",
+      PATH: "/nonexistent",
+    });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/No Redis at redis:\/\/127\.0\.0\.1:1\. .*apt-get install redis-server/);
   });
@@ -92,7 +117,10 @@ describe("frontline test-flows", () => {
   it("fails with a non-zero exit when an expectation is not met", () => {
     const dir = mkdtempSync(join(tmpdir(), "fl-tests-"));
     cpSync("flows", dir, { recursive: true });
-    writeFileSync(join(dir, "tests", "extra.test.yaml"), 'cases:\n  - name: wrong\n    turns:\n      - user: "I forgot my password"\n        expect: { flow: refund }\n');
+    writeFileSync(
+      join(dir, "tests", "extra.test.yaml"),
+      'cases:\n  - name: wrong\n    turns:\n      - user: "I forgot my password"\n        expect: { flow: refund }\n',
+    );
     const r = frontline(["test-flows", dir, "--filter", "wrong"]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/✗ wrong\n\s+turn 1: flow: expected refund, got login_help/);
@@ -107,7 +135,10 @@ describe("frontline start", () => {
   });
 
   it("refuses webhook mode without a public URL", () => {
-    const r = frontline(["start"], "", { TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", TELEGRAM_MODE: "webhook" });
+    const r = frontline(["start"], "", {
+      TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      TELEGRAM_MODE: "webhook",
+    });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL/);
   });

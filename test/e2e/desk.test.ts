@@ -13,7 +13,11 @@ import { startTelegramBot } from "../support/telegram-bot.ts";
 let redis: Redis;
 const prefixes: string[] = [];
 let cleanup: (() => Promise<void>)[] = [];
-const fast = { global: { burst: 1000, perSecond: 1000 }, private: { burst: 100, perSecond: 100 }, group: { burst: 100, perSecond: 100 } };
+const fast = {
+  global: { burst: 1000, perSecond: 1000 },
+  private: { burst: 100, perSecond: 100 },
+  group: { burst: 100, perSecond: 100 },
+};
 
 beforeAll(() => {
   redis = connectTestRedis();
@@ -33,17 +37,41 @@ let nextCustomer = 70_000;
 
 async function desk(settings: Record<string, unknown> = {}, replicas = 1) {
   const fake = await FakeTelegram.start();
-  const group = fake.createForumGroup({ title: "Support desk", members: [{ user: anna, status: "member" }, { user: boris, status: "member" }] });
+  const group = fake.createForumGroup({
+    title: "Support desk",
+    members: [
+      { user: anna, status: "member" },
+      { user: boris, status: "member" },
+    ],
+  });
   const { flows } = deskFlows({
     hours: ALL_WEEK,
-    agents: [{ id: `telegram:${anna.id}`, alias: "Anna", skills: ["billing", "general", "accounts", "windows", "linux", "macos", "mobile"], languages: ["en", "ru", "pl", "el"], capacity: 5 }],
+    agents: [
+      {
+        id: `telegram:${anna.id}`,
+        alias: "Anna",
+        skills: ["billing", "general", "accounts", "windows", "linux", "macos", "mobile"],
+        languages: ["en", "ru", "pl", "el"],
+        capacity: 5,
+      },
+    ],
     ...settings,
   });
   const prefix = testPrefix("desk");
   prefixes.push(prefix);
   const bots: Awaited<ReturnType<typeof startTelegramBot>>[] = [];
   for (let i = 0; i < replicas; i++) {
-    bots.push(await startTelegramBot({ fake, redis, prefix, flows, agentChatId: String(group.id), channelLimits: fast, mode: i === 0 ? "polling" : "worker" }));
+    bots.push(
+      await startTelegramBot({
+        fake,
+        redis,
+        prefix,
+        flows,
+        agentChatId: String(group.id),
+        channelLimits: fast,
+        mode: i === 0 ? "polling" : "worker",
+      }),
+    );
   }
   cleanup.push(async () => {
     for (const b of bots) await b.stop();
@@ -51,10 +79,22 @@ async function desk(settings: Record<string, unknown> = {}, replicas = 1) {
   });
   const customer = { id: nextCustomer++, first_name: "Maria", language_code: "en" };
   fake.addUser(customer);
-  return { fake, group, customer, store: new TicketStore(redis, prefix), flows: flows as FlowSet, bots, prefix };
+  return {
+    fake,
+    group,
+    customer,
+    store: new TicketStore(redis, prefix),
+    flows: flows as FlowSet,
+    bots,
+    prefix,
+  };
 }
 
-async function until<T>(get: () => T | undefined | false, ms = 10_000, what = "condition"): Promise<T> {
+async function until<T>(
+  get: () => T | undefined | false,
+  ms = 10_000,
+  what = "condition",
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     const v = get();
@@ -64,9 +104,15 @@ async function until<T>(get: () => T | undefined | false, ms = 10_000, what = "c
   }
 }
 
-const buttons = (m: SentMessage) => ((m.sent_reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })?.inline_keyboard ?? []).flat();
-const texts = (fake: FakeTelegram, chatId: number, threadId?: number) => fake.sentMessages(chatId, threadId).map((m) => m.text ?? m.caption ?? `[${m.via}]`);
-const has = (fake: FakeTelegram, chatId: number, re: RegExp, threadId?: number) => texts(fake, chatId, threadId).some((t) => re.test(t));
+const buttons = (m: SentMessage) =>
+  (
+    (m.sent_reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
+      ?.inline_keyboard ?? []
+  ).flat();
+const texts = (fake: FakeTelegram, chatId: number, threadId?: number) =>
+  fake.sentMessages(chatId, threadId).map((m) => m.text ?? m.caption ?? `[${m.via}]`);
+const has = (fake: FakeTelegram, chatId: number, re: RegExp, threadId?: number) =>
+  texts(fake, chatId, threadId).some((t) => re.test(t));
 
 /** Customer asks for a refund with a valid order number; the bot hands over. */
 async function refundEscalation(fake: FakeTelegram, customer: { id: number; first_name: string }) {
@@ -85,30 +131,82 @@ describe("the agent desk on Telegram forum topics", () => {
 
     const topic = await until(() => fake.topics(group.id)[0], 5_000, "the ticket topic");
     expect(topic.name).toMatch(/#1 Maria · billing · en/);
-    const card = await until(() => fake.sentMessages(group.id, topic.message_thread_id).find((m) => /Ticket #1/.test(m.text ?? "")), 5_000, "the card");
+    const card = await until(
+      () =>
+        fake
+          .sentMessages(group.id, topic.message_thread_id)
+          .find((m) => /Ticket #1/.test(m.text ?? "")),
+      5_000,
+      "the card",
+    );
     expect(card.text).toMatch(/Reason: Refund request for order FL-?654321/);
     expect(card.text).toMatch(/The bot tried: .*refund/);
-    expect(buttons(card).map((b) => b.callback_data)).toEqual(["desk:claim:1", "desk:close:1", "desk:transfer:1"]);
+    expect(buttons(card).map((b) => b.callback_data)).toEqual([
+      "desk:claim:1",
+      "desk:close:1",
+      "desk:transfer:1",
+    ]);
 
     fake.pressButton(anna, card, "desk:claim:1");
-    await until(() => has(fake, customer.id, /Anna from our support team has joined/), 5_000, "agentJoined");
-    await until(() => /Anna/.test(fake.topic(group.id, topic.message_thread_id)?.name ?? ""), 5_000, "topic renamed with the agent");
+    await until(
+      () => has(fake, customer.id, /Anna from our support team has joined/),
+      5_000,
+      "agentJoined",
+    );
+    await until(
+      () => /Anna/.test(fake.topic(group.id, topic.message_thread_id)?.name ?? ""),
+      5_000,
+      "topic renamed with the agent",
+    );
 
-    fake.sendGroupMessage(group.id, anna, "Hello Maria, I'm checking order FL-654321 now.", { message_thread_id: topic.message_thread_id });
-    await until(() => has(fake, customer.id, /^Anna: Hello Maria, I'm checking order FL-654321 now\.$/), 5_000, "the agent's reply");
-    fake.sendGroupMedia(group.id, anna, "photo", { message_thread_id: topic.message_thread_id, caption: "Here is the receipt" });
-    await until(() => fake.sentMessages(customer.id).some((m) => m.via === "copyMessage"), 5_000, "the photo copy");
+    fake.sendGroupMessage(group.id, anna, "Hello Maria, I'm checking order FL-654321 now.", {
+      message_thread_id: topic.message_thread_id,
+    });
+    await until(
+      () => has(fake, customer.id, /^Anna: Hello Maria, I'm checking order FL-654321 now\.$/),
+      5_000,
+      "the agent's reply",
+    );
+    fake.sendGroupMedia(group.id, anna, "photo", {
+      message_thread_id: topic.message_thread_id,
+      caption: "Here is the receipt",
+    });
+    await until(
+      () => fake.sentMessages(customer.id).some((m) => m.via === "copyMessage"),
+      5_000,
+      "the photo copy",
+    );
     expect(fake.calls.some((c) => c.method === "forwardMessage")).toBe(false); // agent accounts stay hidden
 
     fake.sendUserMessage(customer, "Thanks, I see it. When will the money arrive?");
-    await until(() => has(fake, group.id, /👤 Maria: Thanks, I see it/, topic.message_thread_id), 5_000, "the customer's answer in the topic");
+    await until(
+      () => has(fake, group.id, /👤 Maria: Thanks, I see it/, topic.message_thread_id),
+      5_000,
+      "the customer's answer in the topic",
+    );
 
-    fake.sendGroupMessage(group.id, anna, "// customer seems happy, closing", { message_thread_id: topic.message_thread_id });
+    fake.sendGroupMessage(group.id, anna, "// customer seems happy, closing", {
+      message_thread_id: topic.message_thread_id,
+    });
     fake.sendGroupMessage(group.id, anna, "/close", { message_thread_id: topic.message_thread_id });
-    const closed = await until(() => fake.sentMessages(customer.id).find((m) => /Ticket #1 is closed/.test(m.text ?? "")), 5_000, "the close notice");
-    expect(buttons(closed).map((b) => b.callback_data)).toEqual(["csat:1:1", "csat:1:2", "csat:1:3", "csat:1:4", "csat:1:5"]);
+    const closed = await until(
+      () => fake.sentMessages(customer.id).find((m) => /Ticket #1 is closed/.test(m.text ?? "")),
+      5_000,
+      "the close notice",
+    );
+    expect(buttons(closed).map((b) => b.callback_data)).toEqual([
+      "csat:1:1",
+      "csat:1:2",
+      "csat:1:3",
+      "csat:1:4",
+      "csat:1:5",
+    ]);
     expect(has(fake, customer.id, /customer seems happy/)).toBe(false); // internal notes stay internal
-    await until(() => fake.topic(group.id, topic.message_thread_id)?.closed, 5_000, "the topic closed");
+    await until(
+      () => fake.topic(group.id, topic.message_thread_id)?.closed,
+      5_000,
+      "the topic closed",
+    );
 
     fake.pressButton(customer, closed, "csat:1:5");
     await until(() => has(fake, customer.id, /what went well/), 5_000, "the comment question");
@@ -116,41 +214,74 @@ describe("the agent desk on Telegram forum topics", () => {
     await until(() => has(fake, customer.id, /Thank you for the feedback/), 5_000, "thanks");
 
     const ticket = (await store.get(1))!;
-    expect(ticket).toMatchObject({ status: "closed", agent: { alias: "Anna" }, csat: { score: 5, comment: "Quick and kind, thank you!" } });
+    expect(ticket).toMatchObject({
+      status: "closed",
+      agent: { alias: "Anna" },
+      csat: { score: 5, comment: "Quick and kind, thank you!" },
+    });
     expect(ticket.firstResponseAt).toBeGreaterThan(0);
     const log = await store.transcript(1);
-    expect(log.map((l) => l.from)).toEqual(expect.arrayContaining(["system", "agent", "customer", "note"]));
+    expect(log.map((l) => l.from)).toEqual(
+      expect.arrayContaining(["system", "agent", "customer", "note"]),
+    );
     // The lead's view, from the real binary.
-    const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/frontline.mjs", "tickets", ...args], { encoding: "utf8", env: { ...process.env, REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix } });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ["bin/frontline.mjs", "tickets", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix },
+      });
     const md = cli("export", "1", "--format", "md");
-    expect(md.stdout).toMatch(/# Ticket #1[\s\S]*Rating: 5\/5 — “Quick and kind, thank you!”[\s\S]*\*\*Anna\*\*: Hello Maria/);
+    expect(md.stdout).toMatch(
+      /# Ticket #1[\s\S]*Rating: 5\/5 — “Quick and kind, thank you!”[\s\S]*\*\*Anna\*\*: Hello Maria/,
+    );
     expect(JSON.parse(cli("export", "1").stdout).transcript.length).toBe(log.length);
     expect(cli("list").stdout).toMatch(/^#1\tclosed\tbilling\tnormal\ten\tAnna/);
     const stats = JSON.parse(cli("stats", "--json").stdout);
-    expect(stats).toMatchObject({ escalated: 1, csatAverage: 5, csatCount: 1, ticketsByState: { closed: 1 } });
+    expect(stats).toMatchObject({
+      escalated: 1,
+      csatAverage: 5,
+      csatCount: 1,
+      ticketsByState: { closed: 1 },
+    });
     expect(stats.avgFirstResponseSeconds).toBeGreaterThanOrEqual(0);
     expect(cli("show", "99").stderr).toMatch(/no ticket #99/);
 
     // Back with the bot: a new question gets a bot answer, not a relay.
     fake.sendUserMessage(customer, "/menu");
-    await until(() => fake.sentMessages(customer.id).at(-1)?.sent_reply_markup !== undefined, 5_000, "the bot menu");
+    await until(
+      () => fake.sentMessages(customer.id).at(-1)?.sent_reply_markup !== undefined,
+      5_000,
+      "the bot menu",
+    );
   });
 
   it("20 messages from a new customer arriving at once create exactly one topic, all relayed in order", async () => {
     const { fake, group, customer } = await desk();
     fake.sendUserMessage(customer, "/human");
     for (let i = 1; i <= 19; i++) fake.sendUserMessage(customer, `detail ${i}`);
-    await until(() => fake.topics(group.id).length === 1 && texts(fake, group.id).filter((t) => t.startsWith("👤")).length === 19, 15_000, "19 relays");
+    await until(
+      () =>
+        fake.topics(group.id).length === 1 &&
+        texts(fake, group.id).filter((t) => t.startsWith("👤")).length === 19,
+      15_000,
+      "19 relays",
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.calls.filter((c) => c.method === "createForumTopic").length).toBe(1);
-    const relayed = texts(fake, group.id).filter((t) => t.startsWith("👤")).map((t) => t.replace("👤 Maria: ", ""));
+    const relayed = texts(fake, group.id)
+      .filter((t) => t.startsWith("👤"))
+      .map((t) => t.replace("👤 Maria: ", ""));
     expect(relayed).toEqual(Array.from({ length: 19 }, (_, i) => `detail ${i + 1}`));
   });
 
   it("out of hours, the customer is told when agents are back", async () => {
     const { fake, customer } = await desk({ hours: {} as Record<string, string> });
     fake.sendUserMessage(customer, "/human");
-    const notice = await until(() => texts(fake, customer.id).find((t) => /away right now/.test(t)), 10_000, "the out-of-hours notice");
+    const notice = await until(
+      () => texts(fake, customer.id).find((t) => /away right now/.test(t)),
+      10_000,
+      "the out-of-hours notice",
+    );
     expect(notice).toMatch(/ticket #1/);
   });
 
@@ -158,7 +289,11 @@ describe("the agent desk on Telegram forum topics", () => {
     const { fake, group, customer } = await desk({ firstResponseSlaMinutes: 0.03 }, 2);
     fake.sendUserMessage(customer, "/human");
     await until(() => has(fake, group.id, /⏰ Ticket #1 has waited/), 15_000, "the SLA reminder");
-    await until(() => has(fake, customer.id, /Sorry for the wait/), 5_000, "the still-working note");
+    await until(
+      () => has(fake, customer.id, /Sorry for the wait/),
+      5_000,
+      "the still-working note",
+    );
     await new Promise((r) => setTimeout(r, 2_500));
     expect(texts(fake, group.id).filter((t) => /⏰ Ticket #1/.test(t)).length).toBe(1);
     expect(texts(fake, customer.id).filter((t) => /Sorry for the wait/.test(t)).length).toBe(1);
@@ -170,11 +305,26 @@ describe("the agent desk on Telegram forum topics", () => {
     const { fake, group, customer } = await desk();
     fake.sendUserMessage(customer, "/human");
     const first = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    await until(() => fake.sentMessages(group.id, first.message_thread_id).length > 0, 5_000, "the card");
+    await until(
+      () => fake.sentMessages(group.id, first.message_thread_id).length > 0,
+      5_000,
+      "the card",
+    );
     fake.deleteTopicByHand(group.id, first.message_thread_id);
     fake.sendUserMessage(customer, "are you there?");
-    const second = await until(() => fake.topics(group.id).find((t) => t.message_thread_id !== first.message_thread_id && !t.deleted), 10_000, "a new topic");
-    await until(() => has(fake, group.id, /are you there\?/, second.message_thread_id), 5_000, "the message in the new topic");
+    const second = await until(
+      () =>
+        fake
+          .topics(group.id)
+          .find((t) => t.message_thread_id !== first.message_thread_id && !t.deleted),
+      10_000,
+      "a new topic",
+    );
+    await until(
+      () => has(fake, group.id, /are you there\?/, second.message_thread_id),
+      5_000,
+      "the message in the new topic",
+    );
   });
 
   it("a customer can never act as an agent, also not with forged button data", async () => {
@@ -184,7 +334,11 @@ describe("the agent desk on Telegram forum topics", () => {
     const before = fake.sentMessages(customer.id).length;
     fake.sendUserMessage(customer, "/close");
     fake.sendUserMessage(customer, "/claim");
-    const menu = await until(() => fake.sentMessages(customer.id).find((m) => buttons(m).length > 0), 10_000, "some bot message with buttons");
+    const menu = await until(
+      () => fake.sentMessages(customer.id).find((m) => buttons(m).length > 0),
+      10_000,
+      "some bot message with buttons",
+    );
     fake.pressButton(customer, menu, "desk:close:1", { force: true });
     await until(() => fake.sentMessages(customer.id).length > before, 5_000, "an answer");
     await new Promise((r) => setTimeout(r, 500));
@@ -201,7 +355,11 @@ describe("the agent desk on Telegram forum topics", () => {
   it("auto-assign gives the ticket to an on-shift agent with the skill and language", async () => {
     const { fake, customer, store } = await desk({ assignment: "auto" });
     fake.sendUserMessage(customer, "/human");
-    await until(() => has(fake, customer.id, /Anna from our support team has joined/), 10_000, "auto assignment");
+    await until(
+      () => has(fake, customer.id, /Anna from our support team has joined/),
+      10_000,
+      "auto assignment",
+    );
     expect((await store.get(1))?.status).toBe("assigned");
   });
 
@@ -212,6 +370,10 @@ describe("the agent desk on Telegram forum topics", () => {
     fake.sendUserMessage(customer, "/human");
     await until(() => has(fake, customer.id, /#1/), 10_000, "the ticket");
     fake.sendUserMessage(customer, "/status");
-    await until(() => has(fake, customer.id, /Ticket #1 is in the queue: you are number 1/), 10_000, "the queue status");
+    await until(
+      () => has(fake, customer.id, /Ticket #1 is in the queue: you are number 1/),
+      10_000,
+      "the queue status",
+    );
   });
 });

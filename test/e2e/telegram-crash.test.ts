@@ -10,7 +10,12 @@ import { freePort } from "../support/telegram-bot.ts";
 
 const LANGS = ["en", "ru", "pl", "el"] as const;
 /** The confirmation /language <code> gets, by code (from flows/frontline.yaml). */
-const SWITCHED: Record<string, RegExp> = { en: /English/, ru: /по-русски/i, pl: /po polsku/i, el: /ελληνικά/i };
+const SWITCHED: Record<string, RegExp> = {
+  en: /English/,
+  ru: /по-русски/i,
+  pl: /po polsku/i,
+  el: /ελληνικά/i,
+};
 
 let redis: Redis;
 let fake: FakeTelegram;
@@ -38,7 +43,11 @@ afterAll(async () => {
 /** 50 customers × 10 messages: each asks for a language, cycling, so each answer says which. */
 function burst(f: FakeTelegram, customers: number, perCustomer: number) {
   const expected = new Map<number, string[]>();
-  const users = Array.from({ length: customers }, (_, i) => ({ id: 50_000 + i, first_name: `C${i}`, language_code: "en" }));
+  const users = Array.from({ length: customers }, (_, i) => ({
+    id: 50_000 + i,
+    first_name: `C${i}`,
+    language_code: "en",
+  }));
   for (const u of users) f.addUser(u);
   for (let n = 0; n < perCustomer; n++) {
     for (const u of users) {
@@ -52,13 +61,21 @@ function burst(f: FakeTelegram, customers: number, perCustomer: number) {
 
 /** Which language each reply confirms, in the order the chat received them. */
 function answered(f: FakeTelegram, chatId: number): string[] {
-  return f.sentMessages(chatId).map((m) => LANGS.find((l) => SWITCHED[l]!.test(m.text ?? "")) ?? `?${m.text}`);
+  return f
+    .sentMessages(chatId)
+    .map((m) => LANGS.find((l) => SWITCHED[l]!.test(m.text ?? "")) ?? `?${m.text}`);
 }
 
-async function until(check: () => boolean, ms: number, what: string, diagnostics: () => string = () => "") {
+async function until(
+  check: () => boolean,
+  ms: number,
+  what: string,
+  diagnostics: () => string = () => "",
+) {
   const started = Date.now();
   while (!check()) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}\n${diagnostics()}`);
+    if (Date.now() - started > ms)
+      throw new Error(`timed out waiting for ${what}\n${diagnostics()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -78,7 +95,12 @@ function withoutOneRepeat(seq: string[]): { seq: string[]; repeats: number } {
 }
 
 function env(prefix: string, extra: Record<string, string> = {}) {
-  return { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, REDIS_PREFIX: prefix, ...extra };
+  return {
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    REDIS_PREFIX: prefix,
+    ...extra,
+  };
 }
 
 describe("crash safety on the real binary", () => {
@@ -98,7 +120,12 @@ describe("crash safety on the real binary", () => {
 
     const second = spawnBot(env(prefix));
     children.push(second);
-    await until(() => users.every((u) => fake.sentMessages(u.id).length >= 10), 90_000, "every answer after restart", second.output);
+    await until(
+      () => users.every((u) => fake.sentMessages(u.id).length >= 10),
+      90_000,
+      "every answer after restart",
+      second.output,
+    );
     await new Promise((r) => setTimeout(r, 1_000)); // anything extra would show up now
 
     let repeats = 0;
@@ -119,12 +146,31 @@ describe("crash safety on the real binary", () => {
     servers.push(await roundRobin(portLb, [portA, portB]));
     const url = `http://127.0.0.1:${portLb}/telegram/hook`;
     for (const port of [portA, portB]) {
-      children.push(spawnBot(env(prefix, { TELEGRAM_MODE: "webhook", TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_HOST: "127.0.0.1", TELEGRAM_WEBHOOK_PORT: String(port) })));
+      children.push(
+        spawnBot(
+          env(prefix, {
+            TELEGRAM_MODE: "webhook",
+            TELEGRAM_WEBHOOK_URL: url,
+            TELEGRAM_WEBHOOK_HOST: "127.0.0.1",
+            TELEGRAM_WEBHOOK_PORT: String(port),
+          }),
+        ),
+      );
     }
-    await until(() => fake.webhookInfo().url === url, 30_000, "the webhook", () => children.map((c) => c.output()).join("\n"));
+    await until(
+      () => fake.webhookInfo().url === url,
+      30_000,
+      "the webhook",
+      () => children.map((c) => c.output()).join("\n"),
+    );
     await new Promise((r) => setTimeout(r, 1_500)); // both replicas up before the burst
     const { users, expected } = burst(fake, 20, 10);
-    await until(() => users.every((u) => fake.sentMessages(u.id).length >= 10), 90_000, "every answer", () => children.map((c) => c.output()).join("\n"));
+    await until(
+      () => users.every((u) => fake.sentMessages(u.id).length >= 10),
+      90_000,
+      "every answer",
+      () => children.map((c) => c.output()).join("\n"),
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     for (const u of users) expect(answered(fake, u.id), `chat ${u.id}`).toEqual(expected.get(u.id));
   }, 180_000);
@@ -135,10 +181,13 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
   let next = 0;
   const server = createServer((req, res) => {
     const target = targets[next++ % targets.length]!;
-    const forward = request({ host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers }, (upstream) => {
-      res.writeHead(upstream.statusCode ?? 502, upstream.headers);
-      upstream.pipe(res);
-    });
+    const forward = request(
+      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers },
+      (upstream) => {
+        res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+        upstream.pipe(res);
+      },
+    );
     forward.on("error", () => res.writeHead(502).end());
     req.pipe(forward);
   });

@@ -49,7 +49,12 @@ function person(language_code: string, first_name = "Alex") {
 }
 
 /** Waits for the bot's next message to this chat and returns it. */
-function replyTo(fake: FakeTelegram, chatId: number, predicate: (m: SentMessage) => boolean = () => true, timeoutMs = 8_000) {
+function replyTo(
+  fake: FakeTelegram,
+  chatId: number,
+  predicate: (m: SentMessage) => boolean = () => true,
+  timeoutMs = 8_000,
+) {
   return fake.waitForMessage((m) => m.chat.id === chatId && predicate(m), timeoutMs);
 }
 
@@ -62,7 +67,9 @@ async function eventually(check: () => boolean, ms: number) {
 }
 
 function buttonsOf(m: SentMessage): { text: string; callback_data: string }[] {
-  const markup = m.sent_reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
+  const markup = m.sent_reply_markup as
+    | { inline_keyboard?: { text: string; callback_data: string }[][] }
+    | undefined;
   return markup?.inline_keyboard?.flat() ?? [];
 }
 
@@ -75,13 +82,23 @@ describe("Telegram: customers get answers from the shipped flows", () => {
     fake.sendUserMessage(alex, "/start");
     const menu = await menuSeen;
     const hours = buttonsOf(menu).find((b) => /hours/i.test(b.text));
-    expect(hours, `menu buttons: ${buttonsOf(menu).map((b) => b.text).join(", ")}`).toBeDefined();
+    expect(
+      hours,
+      `menu buttons: ${buttonsOf(menu)
+        .map((b) => b.text)
+        .join(", ")}`,
+    ).toBeDefined();
 
     const answer = replyTo(fake, alex.id, (m) => /9:00|09:00/.test(m.text ?? ""));
     const since = fake.cursor();
     const queryId = fake.pressButton(alex, menu, hours!.callback_data);
     await answer;
-    await fake.waitForCall("answerCallbackQuery", (c) => c.params.callback_query_id === queryId, 5_000, { since });
+    await fake.waitForCall(
+      "answerCallbackQuery",
+      (c) => c.params.callback_query_id === queryId,
+      5_000,
+      { since },
+    );
   });
 
   it.each([
@@ -89,17 +106,20 @@ describe("Telegram: customers get answers from the shipped flows", () => {
     ["ru", "я забыл пароль от аккаунта"],
     ["pl", "zapomniałem hasła do konta"],
     ["el", "ξέχασα τον κωδικό μου"],
-  ])("answers a password question in %s from the login flow, in that language", async (lang, text) => {
-    const { fake } = await setup();
-    const user = person(lang === "en" ? "en" : "en"); // platform says English: the text decides
-    fake.addUser(user);
-    const reply = replyTo(fake, user.id, (m) => buttonsOf(m).length > 0);
-    fake.sendUserMessage(user, text);
-    const m = await reply;
-    const script = { en: /[a-z]/i, ru: /[а-я]/i, pl: /[a-ząćęłńóśźż]/i, el: /[α-ω]/i }[lang]!;
-    expect(m.text).toMatch(script);
-    expect(m.parse_mode).toBe("HTML");
-  });
+  ])(
+    "answers a password question in %s from the login flow, in that language",
+    async (lang, text) => {
+      const { fake } = await setup();
+      const user = person(lang === "en" ? "en" : "en"); // platform says English: the text decides
+      fake.addUser(user);
+      const reply = replyTo(fake, user.id, (m) => buttonsOf(m).length > 0);
+      fake.sendUserMessage(user, text);
+      const m = await reply;
+      const script = { en: /[a-z]/i, ru: /[а-я]/i, pl: /[a-ząćęłńóśźż]/i, el: /[α-ω]/i }[lang]!;
+      expect(m.text).toMatch(script);
+      expect(m.parse_mode).toBe("HTML");
+    },
+  );
 
   it("answers a stale button politely and answers the callback", async () => {
     const { fake } = await setup();
@@ -113,14 +133,21 @@ describe("Telegram: customers get answers from the shipped flows", () => {
     // A button from a flow that has since been removed (the fake would refuse an unknown one).
     const queryId = fake.pressButton(alex, menu, "removed_flow:gone:3", { force: true });
     await polite;
-    await fake.waitForCall("answerCallbackQuery", (c) => c.params.callback_query_id === queryId, 5_000, { since });
+    await fake.waitForCall(
+      "answerCallbackQuery",
+      (c) => c.params.callback_query_id === queryId,
+      5_000,
+      { since },
+    );
   });
 
   it("switches language with /language and the chooser buttons", async () => {
     const { fake } = await setup();
     const alex = person("en");
     fake.addUser(alex);
-    const chooser = replyTo(fake, alex.id, (m) => buttonsOf(m).some((b) => b.callback_data === "lang:el"));
+    const chooser = replyTo(fake, alex.id, (m) =>
+      buttonsOf(m).some((b) => b.callback_data === "lang:el"),
+    );
     fake.sendUserMessage(alex, "/language");
     const m = await chooser;
     const greek = replyTo(fake, alex.id, (x) => /[α-ω]/i.test(x.text ?? ""));
@@ -156,7 +183,11 @@ describe("Telegram: customers get answers from the shipped flows", () => {
     const reply = replyTo(fake, alex.id, (m) => buttonsOf(m).length > 0);
     fake.sendUserMessage(alex, "/start");
     await reply;
-    const forged = await fetch(String(fake.webhookInfo().url), { method: "POST", body: JSON.stringify({ update_id: 1 }), headers: { "x-telegram-bot-api-secret-token": "wrong" } });
+    const forged = await fetch(String(fake.webhookInfo().url), {
+      method: "POST",
+      body: JSON.stringify({ update_id: 1 }),
+      headers: { "x-telegram-bot-api-secret-token": "wrong" },
+    });
     expect(forged.status).toBe(401);
     expect(bot.service.ports[0]).toBeGreaterThan(0);
   });

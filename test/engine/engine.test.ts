@@ -7,8 +7,8 @@ import { IntentRouter } from "../../src/engine/router.ts";
 import { ConversationStore } from "../../src/engine/store.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
 import { loadFlows } from "../../src/flows/load.ts";
-import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 import { writeFlowFixture } from "../support/flow-fixture.ts";
+import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 
 let redis: Redis;
 let flows: FlowSet;
@@ -28,7 +28,11 @@ afterAll(async () => {
 });
 
 function newEngine(set: FlowSet = flows): Engine {
-  return new Engine({ flows: set, store: new ConversationStore(redis, { prefix }), router: set === flows ? router : undefined });
+  return new Engine({
+    flows: set,
+    store: new ConversationStore(redis, { prefix }),
+    router: set === flows ? router : undefined,
+  });
 }
 
 /** A customer on the terminal channel; every call is a new platform delivery. */
@@ -46,7 +50,12 @@ function customer(locale = "en") {
     key: `test:${id}`,
     says: (text: string): InboundMessage => ({ ...base(), type: "message", text }),
     presses: (payload: string): InboundEvent => ({ ...base(), type: "button", payload }),
-    commands: (command: string, args = ""): InboundEvent => ({ ...base(), type: "command", command, args }),
+    commands: (command: string, args = ""): InboundEvent => ({
+      ...base(),
+      type: "command",
+      command,
+      args,
+    }),
   };
 }
 
@@ -78,7 +87,12 @@ describe("engine: a customer with an order question", () => {
     await engine.handle(alex.says("where is my order"));
     await engine.handle(alex.says("no idea"));
     const handed = await engine.handle(alex.says("still no idea"));
-    expect(handed.escalation).toMatchObject({ skill: "orders", priority: "high", flowId: "order", locale: "en" });
+    expect(handed.escalation).toMatchObject({
+      skill: "orders",
+      priority: "high",
+      flowId: "order",
+      locale: "en",
+    });
     expect(handed.escalation?.tried).toContain("order");
     expect(texts(handed)).toContain("A person will help.");
     expect(handed.mode).toBe("agent");
@@ -133,7 +147,9 @@ describe("engine: delivery guarantees", () => {
     const a = newEngine();
     const b = newEngine();
     const alex = customer();
-    const events = Array.from({ length: 30 }, (_, i) => alex.says(i % 2 ? "hello" : "where is my order"));
+    const events = Array.from({ length: 30 }, (_, i) =>
+      alex.says(i % 2 ? "hello" : "where is my order"),
+    );
     const results = await Promise.all(events.map((e, i) => (i % 2 ? a : b).handle(e)));
     expect(results.every((r) => !r.replayed)).toBe(true);
     const state = await new ConversationStore(redis, { prefix }).load(alex.key);
@@ -162,7 +178,10 @@ describe("engine: bad input never crashes", () => {
   it("tells the customer honestly that it cannot read media", async () => {
     const engine = newEngine();
     const alex = customer();
-    const r = await engine.handle({ ...alex.says(""), attachments: [{ kind: "photo", ref: "f1" }] });
+    const r = await engine.handle({
+      ...alex.says(""),
+      attachments: [{ kind: "photo", ref: "f1" }],
+    });
     expect(texts(r)).toContain("I can't read files.");
   });
 

@@ -24,14 +24,20 @@ describe("loading flows", () => {
     const result = loadFlows(writeFlowFixture());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect([...result.flowSet.flows.keys()].sort()).toEqual(["fallback", "hello", "human", "order"]);
+    expect([...result.flowSet.flows.keys()].sort()).toEqual([
+      "fallback",
+      "hello",
+      "human",
+      "order",
+    ]);
     expect(result.flowSet.commands.get("hi")).toBe("hello");
     expect(result.flowSet.hash).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("validates the shipped flows", () => {
     const result = loadFlows("flows");
-    if (!result.ok) throw new Error(result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join("\n"));
+    if (!result.ok)
+      throw new Error(result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join("\n"));
   });
 
   it("reports malformed YAML with its position", () => {
@@ -44,16 +50,24 @@ describe("loading flows", () => {
   });
 
   it("reports every problem of a broken copy at once, each at its line", () => {
-    const order = FLOWS["order.yaml"]!
-      .replace("  - id: answer\n    say:", "  - id: answer\n    shout:")
+    const order = FLOWS["order.yaml"]!.replace(
+      "  - id: answer\n    say:",
+      "  - id: answer\n    shout:",
+    )
       .replace("onFail: handover", "onFail: nowhere")
-      .replace('retry: { en: "Order numbers look like AB-1234.", ru: "Номер выглядит так: AB-1234." }', 'retry: { en: "Order numbers look like AB-1234." }')
+      .replace(
+        'retry: { en: "Order numbers look like AB-1234.", ru: "Номер выглядит так: AB-1234." }',
+        'retry: { en: "Order numbers look like AB-1234." }',
+      )
       .replace('pattern: "^[A-Z]{2}-\\\\d{4}$"', 'pattern: "^[A-Z{2"');
     const dir = writeFlowFixture({ "order.yaml": order });
     const problems = problemsOf(dir).filter((p) => p.file.endsWith("order.yaml"));
     const find = (re: RegExp) => {
       const p = problems.find((x) => re.test(x.message));
-      if (!p) throw new Error(`no problem matching ${re} in:\n${problems.map((x) => x.message).join("\n")}`);
+      if (!p)
+        throw new Error(
+          `no problem matching ${re} in:\n${problems.map((x) => x.message).join("\n")}`,
+        );
       return p;
     };
     expect(find(/unknown step kind \(shout\)/).line).toBe(lineOf(order, "shout:"));
@@ -63,9 +77,21 @@ describe("loading flows", () => {
   });
 
   it("reports duplicate ids, unreachable steps and unknown locales", () => {
-    const hello = FLOWS["hello.yaml"]!.replace("    ru: [привет", "    de: [hallo]\n    ru: [привет");
-    const order = FLOWS["order.yaml"]!.replace("  - id: done\n", "  - id: answer\n    say: { en: again, ru: снова }\n  - id: done\n");
-    const problems = problemsOf(writeFlowFixture({ "hello.yaml": hello, "order.yaml": order, "copy.yaml": FLOWS["human.yaml"]! }));
+    const hello = FLOWS["hello.yaml"]!.replace(
+      "    ru: [привет",
+      "    de: [hallo]\n    ru: [привет",
+    );
+    const order = FLOWS["order.yaml"]!.replace(
+      "  - id: done\n",
+      "  - id: answer\n    say: { en: again, ru: снова }\n  - id: done\n",
+    );
+    const problems = problemsOf(
+      writeFlowFixture({
+        "hello.yaml": hello,
+        "order.yaml": order,
+        "copy.yaml": FLOWS["human.yaml"]!,
+      }),
+    );
     const messages = problems.map((p) => p.message).join("\n");
     expect(messages).toMatch(/duplicate flow id "human"/);
     expect(messages).toMatch(/duplicate step id "answer"/);
@@ -73,7 +99,10 @@ describe("loading flows", () => {
   });
 
   it("finds an unreachable step", () => {
-    const order = FLOWS["order.yaml"]!.replace("  - id: done\n    end: resolved\n", "  - id: done\n    end: resolved\n  - id: orphan\n    say: { en: lost, ru: потерян }\n    next: done\n");
+    const order = FLOWS["order.yaml"]!.replace(
+      "  - id: done\n    end: resolved\n",
+      "  - id: done\n    end: resolved\n  - id: orphan\n    say: { en: lost, ru: потерян }\n    next: done\n",
+    );
     const problems = problemsOf(writeFlowFixture({ "order.yaml": order }));
     const p = problems.find((x) => /step "orphan" is unreachable/.test(x.message));
     expect(p?.line).toBe(lineOf(order, "id: orphan"));
@@ -96,15 +125,29 @@ steps:
   - id: loop
     goto: { flow: fallback }
 `;
-    const problems = problemsOf(writeFlowFixture({ "fallback.yaml": fallback, "human.yaml": human }));
-    expect(problems.map((p) => p.message).join("\n")).toMatch(/loop without a customer turn: .*fallback\/sorry.*human\/loop/);
+    const problems = problemsOf(
+      writeFlowFixture({ "fallback.yaml": fallback, "human.yaml": human }),
+    );
+    expect(problems.map((p) => p.message).join("\n")).toMatch(
+      /loop without a customer turn: .*fallback\/sorry.*human\/loop/,
+    );
   });
 
   it("requires frontline.yaml and checks that its flows exist", () => {
     const dir = mkdtempSync(join(tmpdir(), "frontline-flows-"));
     cpSync(writeFlowFixture(), dir, { recursive: true });
-    writeFileSync(join(dir, "frontline.yaml"), readFileSync(join(dir, "frontline.yaml"), "utf8").replace("humanFlow: human", "humanFlow: people"));
-    expect(problemsOf(dir).map((p) => p.message).join("\n")).toMatch(/humanFlow "people" is not a flow id/);
+    writeFileSync(
+      join(dir, "frontline.yaml"),
+      readFileSync(join(dir, "frontline.yaml"), "utf8").replace(
+        "humanFlow: human",
+        "humanFlow: people",
+      ),
+    );
+    expect(
+      problemsOf(dir)
+        .map((p) => p.message)
+        .join("\n"),
+    ).toMatch(/humanFlow "people" is not a flow id/);
     writeFileSync(join(dir, "frontline.yaml"), "");
     expect(problemsOf(dir).some((p) => p.file.endsWith("frontline.yaml"))).toBe(true);
   });

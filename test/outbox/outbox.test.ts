@@ -50,7 +50,14 @@ class ScriptedChannel implements Channel {
 }
 
 function outbox(channel: Channel, extra: Partial<ConstructorParameters<typeof Outbox>[0]> = {}) {
-  const o = new Outbox({ connection: redis, prefix, channels: [channel], lockDurationMs: 2000, leaseMs: 2000, ...extra });
+  const o = new Outbox({
+    connection: redis,
+    prefix,
+    channels: [channel],
+    lockDurationMs: 2000,
+    leaseMs: 2000,
+    ...extra,
+  });
   open.push(o);
   return o;
 }
@@ -70,16 +77,20 @@ describe("outbox", () => {
     channel.failures.push(() => (++n % 3 === 0 ? new Error("socket hang up") : undefined));
     const o = outbox(channel);
     for (let chat = 0; chat < 5; chat++) {
-      for (let i = 0; i < 6; i++) await o.enqueue(`c${chat}-m${i}`, channel.address(`c${chat}`), { text: `m${i}` });
+      for (let i = 0; i < 6; i++)
+        await o.enqueue(`c${chat}-m${i}`, channel.address(`c${chat}`), { text: `m${i}` });
     }
     await eventually(() => channel.sent.length === 30, 30_000);
-    for (let chat = 0; chat < 5; chat++) expect(channel.texts(`c${chat}`)).toEqual(["m0", "m1", "m2", "m3", "m4", "m5"]);
+    for (let chat = 0; chat < 5; chat++)
+      expect(channel.texts(`c${chat}`)).toEqual(["m0", "m1", "m2", "m3", "m4", "m5"]);
   });
 
   it("waits retry_after on 429 and then delivers in order", async () => {
     const channel = new ScriptedChannel();
     let storm = 3;
-    channel.failures.push(() => (storm-- > 0 ? new DeliveryError("rate_limited", "429 Too Many Requests", 100) : undefined));
+    channel.failures.push(() =>
+      storm-- > 0 ? new DeliveryError("rate_limited", "429 Too Many Requests", 100) : undefined,
+    );
     const o = outbox(channel);
     for (let i = 0; i < 4; i++) await o.enqueue(`m${i}`, channel.address("c"), { text: `m${i}` });
     await eventually(() => channel.sent.length === 4);
@@ -88,9 +99,15 @@ describe("outbox", () => {
 
   it("stops sending to a chat that blocked the bot, and says so once", async () => {
     const channel = new ScriptedChannel();
-    channel.failures.push((a) => (a.chatId === "blocked" ? new DeliveryError("unreachable", "403 Forbidden: bot was blocked by the user") : undefined));
+    channel.failures.push((a) =>
+      a.chatId === "blocked"
+        ? new DeliveryError("unreachable", "403 Forbidden: bot was blocked by the user")
+        : undefined,
+    );
     const unreachable: string[] = [];
-    const o = outbox(channel, { onUnreachable: (a, reason) => unreachable.push(`${a.chatId}: ${reason}`) });
+    const o = outbox(channel, {
+      onUnreachable: (a, reason) => unreachable.push(`${a.chatId}: ${reason}`),
+    });
     await o.enqueue("b1", channel.address("blocked"), { text: "one" });
     await o.enqueue("b2", channel.address("blocked"), { text: "two" });
     await o.enqueue("ok", channel.address("fine"), { text: "hello" });
@@ -114,8 +131,12 @@ describe("outbox", () => {
   it("splits long text into ordered parts within the channel's limit", async () => {
     const channel = new ScriptedChannel();
     const o = outbox(channel);
-    const text = "First paragraph is here.\n\nSecond one is a bit longer than that. And more words follow it here.";
-    await o.enqueue("long", channel.address("c"), { text, buttons: [{ label: "OK", payload: "ok" }] });
+    const text =
+      "First paragraph is here.\n\nSecond one is a bit longer than that. And more words follow it here.";
+    await o.enqueue("long", channel.address("c"), {
+      text,
+      buttons: [{ label: "OK", payload: "ok" }],
+    });
     await eventually(() => channel.sent.length >= 3);
     const parts = channel.texts("c");
     expect(parts.every((p) => p.length <= 50)).toBe(true);

@@ -18,8 +18,23 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function queue<T>(name: string, handler: (group: string, item: T, meta: { itemId: string; attempts: number }) => Promise<ItemOutcome>, extra: { lockDurationMs?: number; leaseMs?: number } = {}) {
-  const q = new OrderedQueue<T>({ name, connection: redis, prefix, handler, concurrency: 16, ...extra });
+function queue<T>(
+  name: string,
+  handler: (
+    group: string,
+    item: T,
+    meta: { itemId: string; attempts: number },
+  ) => Promise<ItemOutcome>,
+  extra: { lockDurationMs?: number; leaseMs?: number } = {},
+) {
+  const q = new OrderedQueue<T>({
+    name,
+    connection: redis,
+    prefix,
+    handler,
+    concurrency: 16,
+    ...extra,
+  });
   open.push(q as OrderedQueue<unknown>);
   return q;
 }
@@ -57,9 +72,11 @@ describe("ordered queue", () => {
     const a = queue<number>("order-a", handler);
     queue<number>("order-a", handler);
     const groups = Array.from({ length: 10 }, (_, g) => `g${g}`);
-    await Promise.all(groups.map(async (g) => {
-      for (let n = 0; n < 20; n++) await a.push(g, `${g}-${n}`, n);
-    }));
+    await Promise.all(
+      groups.map(async (g) => {
+        for (let n = 0; n < 20; n++) await a.push(g, `${g}-${n}`, n);
+      }),
+    );
     await waitUntil(() => groups.every((g) => seen.get(g)?.length === 20));
     for (const g of groups) expect(seen.get(g)).toEqual(Array.from({ length: 20 }, (_, n) => n));
     expect(maxActive).toBeGreaterThan(1);
@@ -81,7 +98,8 @@ describe("ordered queue", () => {
   it("retries the head item after the asked delay and keeps the order behind it", async () => {
     const got: string[] = [];
     const q = queue<string>("retry", async (_g, item, meta) => {
-      if (item === "a" && meta.attempts < 2) return { type: "retry", afterMs: 50, reason: "try later" };
+      if (item === "a" && meta.attempts < 2)
+        return { type: "retry", afterMs: 50, reason: "try later" };
       got.push(`${item}@${meta.attempts}`);
       return { type: "done" };
     });
@@ -94,19 +112,27 @@ describe("ordered queue", () => {
   it("loses nothing when a drainer dies mid-item: another worker picks the group up", async () => {
     const got: string[] = [];
     let stuck = 0;
-    const dying = queue<string>("crash", async () => {
-      stuck += 1;
-      return new Promise<ItemOutcome>(() => {}); // never finishes, like a killed process
-    }, { lockDurationMs: 1000, leaseMs: 1000 });
+    const dying = queue<string>(
+      "crash",
+      async () => {
+        stuck += 1;
+        return new Promise<ItemOutcome>(() => {}); // never finishes, like a killed process
+      },
+      { lockDurationMs: 1000, leaseMs: 1000 },
+    );
     await dying.push("g", "1", "a");
     await dying.push("g", "2", "b");
     await waitUntil(() => stuck === 1);
     await dying.close(true);
     open.splice(open.indexOf(dying as OrderedQueue<unknown>), 1);
-    queue<string>("crash", async (_g, item) => {
-      got.push(item);
-      return { type: "done" };
-    }, { lockDurationMs: 1000, leaseMs: 1000 });
+    queue<string>(
+      "crash",
+      async (_g, item) => {
+        got.push(item);
+        return { type: "done" };
+      },
+      { lockDurationMs: 1000, leaseMs: 1000 },
+    );
     await waitUntil(() => got.length === 2);
     expect(got).toEqual(["a", "b"]);
   });

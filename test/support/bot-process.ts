@@ -11,7 +11,13 @@ export interface BotProcess {
 export function spawnBot(env: Record<string, string>): BotProcess {
   let output = "";
   const child = spawn(process.execPath, ["bin/frontline.mjs", "start"], {
-    env: { ...process.env, REDIS_URL: testRedisUrl(), LOG_LEVEL: "warn", RECOVERY_MS: "2000", ...env },
+    env: {
+      ...process.env,
+      REDIS_URL: testRedisUrl(),
+      LOG_LEVEL: "warn",
+      RECOVERY_MS: "2000",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => {

@@ -83,6 +83,7 @@ steps:
 export function writeFlowFixture(overrides: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "frontline-flows-"));
   writeFileSync(join(dir, "frontline.yaml"), BOT_YAML);
-  for (const [file, text] of Object.entries({ ...FLOWS, ...overrides })) writeFileSync(join(dir, file), text);
+  for (const [file, text] of Object.entries({ ...FLOWS, ...overrides }))
+    writeFileSync(join(dir, file), text);
   return dir;
 }

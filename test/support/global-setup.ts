@@ -3,7 +3,11 @@ import { Redis } from "ioredis";
 
 export default async function setup(): Promise<void> {
   const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();

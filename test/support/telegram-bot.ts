@@ -36,10 +36,25 @@ export async function startTelegramBot(options: {
     ...(options.agentChatId ? { agentChatId: options.agentChatId } : {}),
     ...(options.channelLimits ? { limits: options.channelLimits } : {}),
     ...(mode === "webhook"
-      ? { webhook: { url: `http://127.0.0.1:${port}/telegram/hook`, secret: options.webhookSecret ?? "s3cret-webhook-token-123", host: "127.0.0.1", port } }
+      ? {
+          webhook: {
+            url: `http://127.0.0.1:${port}/telegram/hook`,
+            secret: options.webhookSecret ?? "s3cret-webhook-token-123",
+            host: "127.0.0.1",
+            port,
+          },
+        }
       : {}),
   });
-  const service = new Service({ redis: options.redis, prefix: options.prefix, flows: options.flows, adapters: [adapter], logger, recoveryMs: options.recoveryMs ?? 2_000, router: options.router });
+  const service = new Service({
+    redis: options.redis,
+    prefix: options.prefix,
+    flows: options.flows,
+    adapters: [adapter],
+    logger,
+    recoveryMs: options.recoveryMs ?? 2_000,
+    router: options.router,
+  });
   await service.start();
   return { service, adapter, stop: () => service.stop(3_000) };
 }
