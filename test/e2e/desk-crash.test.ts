@@ -105,6 +105,14 @@ describe("desk crash safety on the real binary", () => {
       "the second topic",
       first.output,
     );
+    // Killed with the ticket open, not mid-way through creating its topic (that one call has no
+    // idempotency key on Telegram's side; the window is as small as the call).
+    await until(
+      () => f.sentMessages(group.id, topicW.message_thread_id).some((m) => /Ticket #2/.test(m.text ?? "")),
+      10_000,
+      "the second card",
+      first.output,
+    );
 
     first.child.kill("SIGKILL");
     await first.exited;
