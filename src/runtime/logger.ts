@@ -1,5 +1,5 @@
 // The one logger factory: JSON logs with secrets and customer text redacted by default.
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 
 /** Paths are fixed here, never built from input (fast-redact compiles them once). */
 export const REDACT_PATHS = [
@@ -23,16 +23,18 @@ export const REDACT_PATHS = [
 
 export function createLogger(
   options: { level?: string; pretty?: boolean; redactText?: boolean } = {},
+  destination?: DestinationStream,
 ): Logger {
   const paths =
     options.redactText === false
       ? REDACT_PATHS.filter((p) => !/text|messages|vars|name/.test(p))
       : REDACT_PATHS;
-  return pino({
+  const settings = {
     level: options.level ?? "info",
     redact: { paths, censor: "[redacted]" },
     ...(options.pretty
       ? { transport: { target: "pino-pretty", options: { colorize: true } } }
       : {}),
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }
