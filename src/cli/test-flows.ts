@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { TurnResult } from "../engine/turn.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { openLocalEngine } from "../runtime/local.ts";
+import { deleteKeysWithPrefix } from "../runtime/redis.ts";
 import { TerminalSession, turnJson } from "../runtime/terminal-session.ts";
 
 const Expect = z
@@ -137,18 +138,9 @@ export async function runTestFlows(dir: string, opts: { filter?: string } = {}):
       }
     }
   } finally {
-    await dropKeys(local.redis.redis, prefix);
+    await deleteKeysWithPrefix(local.redis.redis, prefix);
     await local.close();
   }
   process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
-}
-
-async function dropKeys(redis: import("ioredis").Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
 }

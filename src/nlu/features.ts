@@ -19,11 +19,12 @@ export interface FeatureOptions {
   charWeight: number;
 }
 
+/** 2–4-grams beat 2–5 and 3–6 on BANKING77 dev (shorter grams survive typos and endings). */
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   charMin: 2,
-  charMax: 5,
+  charMax: 4,
   wordBigrams: true,
-  stemPrefix: 0,
+  stemPrefix: 5,
   wordWeight: 1,
   bigramWeight: 1,
   charWeight: 1,

@@ -65,12 +65,7 @@ export interface MatcherOptions {
 
 /** Defaults chosen on BANKING77 / CLINC150 dev data (see bench/nlu.ts). */
 export const DEFAULT_MATCHER_OPTIONS = {
-  features: {
-    ...DEFAULT_FEATURE_OPTIONS,
-    charMin: 2,
-    charMax: 4,
-    stemPrefix: 5,
-  } satisfies FeatureOptions,
+  features: { ...DEFAULT_FEATURE_OPTIONS },
   classifier: { ...DEFAULT_CLASSIFIER_OPTIONS },
   temperature: 1,
   similarityWeight: 0.5,
@@ -258,22 +253,37 @@ export class IntentMatcher {
     // Confidence also weighs similarity, so it can reorder the classifier's ranking: score a few
     // more candidates than asked for, so the answer does not depend on `limit`.
     const top = topK(logits, Math.min(K, Math.max(n, this.settings.candidates)));
-    const sims = similarityWeight > 0 ? this.index.nearest(v.vector, top) : top.map(() => 1);
-    const scored = top.map((k, i) => {
+    const scored: IntentScore[] = [];
+    for (const k of top) {
       const p = logits[k]! / sum;
+      // Candidates come in falling p and s ≤ 1, so p^(1−w) bounds this and every later
+      // confidence: once it cannot enter the top n, the (costly) similarity is not computed.
+      const bound = p ** (1 - similarityWeight);
+      if (scored.length >= n && bound <= nthLargest(scored, n)) break;
       // Confidence = weighted geometric mean of two calibrated factors:
       //  - p: the classifier's softmax probability (which intent, among the known ones);
       //  - s: a sigmoid of the cosine to the nearest taught example of that intent (is it
       //    known at all). p alone stays high for off-topic text when there are few intents;
       //    s does not depend on the number of intents. Midpoint/width were fitted on CLINC150 val.
-      let s = 1 / (1 + Math.exp(-(sims[i]! - similarityMidpoint) / similarityWidth));
+      let s = 1;
+      if (similarityWeight > 0) {
+        const sim = this.index.nearest(v.vector, [k])[0] ?? 0;
+        s = 1 / (1 + Math.exp(-(sim - similarityMidpoint) / similarityWidth));
+      }
       if (hit.has(k)) s = Math.max(s, 0.9); // the flow author's keyword is evidence of its own
-      const confidence = p ** (1 - similarityWeight) * s ** similarityWeight;
-      return { intent: this.intents[k]!, confidence: Number.isFinite(confidence) ? confidence : 0 };
-    });
+      const confidence = bound * s ** similarityWeight;
+      scored.push({
+        intent: this.intents[k]!,
+        confidence: Number.isFinite(confidence) ? confidence : 0,
+      });
+    }
     scored.sort((a, b) => b.confidence - a.confidence || (a.intent < b.intent ? -1 : 1));
     return scored.slice(0, n);
   }
+}
+
+function nthLargest(scored: IntentScore[], n: number): number {
+  return scored.map((x) => x.confidence).sort((a, b) => b - a)[n - 1]!;
 }
 
 /** Indices of the n largest values, largest first (n is small: a partial selection). */

@@ -113,7 +113,8 @@ function redisServerInstalled(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback (for a private redis-server, and tests). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -122,4 +123,14 @@ function freePort(): Promise<number> {
     });
     server.on("error", reject);
   });
+}
+
+/** Deletes every key under a prefix with SCAN (never KEYS on a shared server). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
 }

@@ -1,11 +1,11 @@
 // Runs the real product (Service + grammY adapter) in-process against the fake Bot API.
-import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { TelegramAdapter } from "../../adapters/telegram/index.ts";
 import type { RateLimit } from "../../src/core/types.ts";
 import type { IntentRouter } from "../../src/engine/router.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
 import { createLogger } from "../../src/runtime/logger.ts";
+import { freePort } from "../../src/runtime/redis.ts";
 import { Service } from "../../src/runtime/service.ts";
 import type { FakeTelegram } from "../fakes/telegram/index.ts";
 
@@ -59,13 +59,4 @@ export async function startTelegramBot(options: {
   return { service, adapter, stop: () => service.stop(3_000) };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+export { freePort };
