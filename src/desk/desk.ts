@@ -31,6 +31,7 @@ export type DeskItem =
       at: number;
     }
   | { type: "agent"; ticket: number | null; event: AgentEvent }
+  | { type: "notice"; ticket: number; text: string }
   | {
       type: "timer";
       ticket: number;
@@ -225,6 +226,24 @@ export class Desk {
     return null;
   }
 
+  /** The outbox found the customer's chat unreachable (blocked the bot, deleted): tell the agents. */
+  async customerUnreachable(
+    address: { channel: string; chatId: string },
+    reason: string,
+  ): Promise<void> {
+    const ticket = await this.store.openTicketAt(address.channel, address.chatId);
+    if (!ticket) return;
+    await this.lanes.push(
+      laneOf(ticket.number),
+      `unreachable:${ticket.number}:${ticket.activity}`,
+      {
+        type: "notice",
+        ticket: ticket.number,
+        text: `⚠️ The customer cannot be reached (${reason}). Messages to them are not delivered.`,
+      },
+    );
+  }
+
   // ---------------------------------------------------------------- agent side
 
   /** Records an agent's action durably (the adapter acknowledges the platform after this). */
@@ -251,7 +270,14 @@ export class Desk {
         const ticket = await this.store.get(item.ticket);
         if (!ticket) return { type: "drop", reason: `no ticket ${item.ticket}` };
         if (item.type === "opened") await this.onOpened(ticket);
-        else if (item.type === "customer") await this.onCustomer(ticket, item);
+        else if (item.type === "notice") {
+          await this.store.append(ticket.number, {
+            at: this.now(),
+            from: "system",
+            text: item.text,
+          });
+          await this.postToThread(ticket, { text: item.text });
+        } else if (item.type === "customer") await this.onCustomer(ticket, item);
         else await this.onTimer(ticket, item.kind, item.activity);
       }
       return { type: "done" };

@@ -53,6 +53,12 @@ export class TicketStore {
     return n ? this.get(Number(n)) : null;
   }
 
+  /** The open ticket of a customer chat (by its address). */
+  async openTicketAt(channel: string, chatId: string): Promise<Ticket | null> {
+    const n = await this.redis.get(this.k("lane", channel, chatId));
+    return n ? this.get(Number(n)) : null;
+  }
+
   async byThread(threadId: string): Promise<Ticket | null> {
     const n = await this.redis.get(this.k("thread", threadId));
     return n ? this.get(Number(n)) : null;
@@ -80,6 +86,9 @@ export class TicketStore {
       m.zrem(this.k("queue"), String(n));
     }
     if (ticket.workspace) m.set(this.k("thread", ticket.workspace.threadId), String(n));
+    const lane = this.k("lane", ticket.customer.address.channel, ticket.customer.address.chatId);
+    if (ticket.status === "closed") m.del(lane);
+    else m.set(lane, String(n));
     await m.exec();
   }
 

@@ -69,6 +69,8 @@ export class Intake {
     try {
       // Idempotent: a replay after a crash returns the committed result, and the outbox drops
       // message ids it already has, so nothing is answered twice.
+      // A customer who writes to us can be written to again (they unblocked the bot).
+      await this.options.outbox.markReachable(event.address);
       for (const intercept of this.options.interceptors ?? []) {
         const handled = await intercept(event);
         if (!handled) continue;

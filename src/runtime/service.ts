@@ -63,6 +63,14 @@ export class Service {
       channels: options.adapters.map((a) => a.channel),
       logger,
       onSent: options.onSent,
+      // Agents see at once when a customer blocked the bot or the chat is gone.
+      onUnreachable: (address, reason) => {
+        this.desk
+          ?.customerUnreachable(address, reason)
+          .catch((err) =>
+            logger?.error({ err }, "could not tell agents about an unreachable customer"),
+          );
+      },
       concurrency: options.concurrency?.outbox,
       ...lease,
     });

@@ -376,4 +376,39 @@ describe("the agent desk on Telegram forum topics", () => {
       "the queue status",
     );
   });
+  it("a customer who blocked the bot is shown to agents; writing again makes them reachable", async () => {
+    const { fake, group, customer } = await desk();
+    fake.sendUserMessage(customer, "/human");
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    await until(() => has(fake, customer.id, /#1/), 5_000, "the ticket notice");
+    fake.blockUser(customer.id, { notify: false });
+    fake.sendGroupMessage(group.id, anna, "Are you still there?", {
+      message_thread_id: topic.message_thread_id,
+    });
+    await until(
+      () =>
+        has(
+          fake,
+          group.id,
+          /⚠️ The customer cannot be reached \(.*blocked/,
+          topic.message_thread_id,
+        ),
+      10_000,
+      "the warning in the topic",
+    );
+    fake.sendUserMessage(customer, "sorry, I'm back"); // writing unblocks, as in Telegram
+    await until(
+      () => has(fake, group.id, /👤 Maria: sorry, I'm back/, topic.message_thread_id),
+      10_000,
+      "the relay",
+    );
+    fake.sendGroupMessage(group.id, anna, "Welcome back!", {
+      message_thread_id: topic.message_thread_id,
+    });
+    await until(
+      () => has(fake, customer.id, /^Anna: Welcome back!$/),
+      10_000,
+      "the reply after unblocking",
+    );
+  });
 });
