@@ -194,3 +194,28 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   return server;
 }
+
+describe("graceful shutdown", () => {
+  it("SIGTERM stops taking updates, finishes in-flight work and exits within a few seconds", async () => {
+    fake = await FakeTelegram.start();
+    const prefix = testPrefix("shutdown");
+    prefixes.push(prefix);
+    const bot = spawnBot(env(prefix));
+    children.push(bot);
+    const user = { id: 60_001, first_name: "S", language_code: "en" };
+    fake.addUser(user);
+    fake.sendUserMessage(user, "/help");
+    await until(
+      () => fake.sentMessages(user.id).length === 1,
+      30_000,
+      "the first answer",
+      bot.output,
+    );
+    const started = Date.now();
+    bot.child.kill("SIGTERM");
+    const code = await bot.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(bot.output()).not.toMatch(/"level":(50|60)/); // no error or fatal logs
+  }, 60_000);
+});
