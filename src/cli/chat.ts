@@ -52,7 +52,12 @@ export async function runChat(opts: {
     );
     if (opts.lang) print(await session.send("/start"));
   }
-  const lines = createInterface({ input: process.stdin, terminal: interactive, prompt: "you> " });
+  const lines = createInterface({
+    input: process.stdin,
+    ...(interactive ? { output: process.stdout } : {}),
+    terminal: interactive,
+    prompt: "you> ",
+  });
   if (interactive) lines.prompt();
   try {
     for await (const line of lines) {
