@@ -79,7 +79,9 @@ export function chooseThreshold(
   oos: Scored[],
   minInScope = 0.9,
 ): OosPoint & { feasible: boolean } {
-  const candidates = [...new Set([0, ...inScope.map((r) => r.confidence), ...oos.map((r) => r.confidence)])];
+  const candidates = [
+    ...new Set([0, ...inScope.map((r) => r.confidence), ...oos.map((r) => r.confidence)]),
+  ];
   candidates.sort((a, b) => a - b);
   let best: (OosPoint & { feasible: boolean }) | null = null;
   let balanced: OosPoint | null = null;

@@ -37,7 +37,8 @@ export function nlpjsContender(
     async train(examples): Promise<Model> {
       const NlpManager = loadNlpManager();
       const manager = new NlpManager({ languages, autoSave: false, nlu: { log: false } });
-      for (const ex of examples) manager.addDocument(ex.locale ?? languages[0] ?? "en", ex.text, ex.intent);
+      for (const ex of examples)
+        manager.addDocument(ex.locale ?? languages[0] ?? "en", ex.text, ex.intent);
       await manager.train();
       return {
         async predict(text: string): Promise<Prediction> {

@@ -39,7 +39,6 @@ import { nlpjsContender } from "./nlu-nlpjs.ts";
 const SPLIT_SEED = 42;
 const FEW_SHOT = 10;
 const FEW_SHOT_SEEDS = [101, 102, 103, 104, 105];
-const WARMUP = 200;
 
 const ours: Contender = {
   name: "ours",
@@ -65,15 +64,44 @@ async function train(c: Contender, rows: Labelled[]): Promise<Trained> {
   return { model, trainMs: performance.now() - t0 };
 }
 
-/** Scores `rows` after a short untimed warm-up (JIT), so latency reflects steady state. */
-async function evaluate(model: Model, rows: Labelled[]): Promise<Scored[]> {
-  await score(model, rows.slice(0, WARMUP));
-  return score(model, rows);
+const TIMED_PASSES = 3;
+
+/**
+ * Scores `rows` after one untimed pass over them (JIT warm-up, and the garbage left by training
+ * collected), then times TIMED_PASSES passes. Each Scored carries the first pass's time in `ms`
+ * and the best of the passes in `bestMs`: on a shared machine the best-of-3 filters out the
+ * moments another process held the CPU, the raw time keeps everything (GC included).
+ */
+async function evaluate(model: Model, rows: Labelled[]): Promise<(Scored & { bestMs: number })[]> {
+  await score(model, rows);
+  const first = await score(model, rows);
+  const best = first.map((r) => r.ms);
+  for (let pass = 1; pass < TIMED_PASSES; pass++) {
+    (await score(model, rows)).forEach((r, i) => {
+      best[i] = Math.min(best[i]!, r.ms);
+    });
+  }
+  return first.map((r, i) => ({ ...r, bestMs: best[i]! }));
 }
 
-function latency(rows: Scored[]): { p50: number; p99: number } {
+function latency(rows: (Scored & { bestMs: number })[]): {
+  p50: number;
+  p99: number;
+  bestP99: number;
+} {
   const t = rows.map((r) => r.ms);
-  return { p50: percentile(t, 0.5), p99: percentile(t, 0.99) };
+  return {
+    p50: percentile(t, 0.5),
+    p99: percentile(t, 0.99),
+    bestP99: percentile(
+      rows.map((r) => r.bestMs),
+      0.99,
+    ),
+  };
+}
+
+function latencyText(l: { p50: number; p99: number; bestP99: number }): string {
+  return `${ms(l.p50, 3)} / ${ms(l.p99, 3)} / ${ms(l.bestP99, 3)}`;
 }
 
 function log(line = ""): void {
@@ -88,8 +116,10 @@ interface Results {
   bankingTrainMs: number;
   bankingP50: number;
   bankingP99: number;
+  bankingBestP99: number;
   clincTop1: number;
   clincChosen: OosPoint & { feasible: boolean };
+  clincDefault: OosPoint;
   clincTrainMs: number;
   clincP99: number;
   multiTop1?: number;
@@ -111,7 +141,7 @@ async function banking(contenders: Contender[], results: Map<string, Partial<Res
     [`top-1, ${FEW_SHOT} per intent`],
     ["train time, full split"],
     ["train time, 10 per intent (mean)"],
-    ["match() p50 / p99"],
+    ["match() p50 / p99 / best-of-3 p99"],
   ];
   for (const c of contenders) {
     const r = results.get(c.name) ?? {};
@@ -134,13 +164,14 @@ async function banking(contenders: Contender[], results: Map<string, Partial<Res
       bankingTrainMs: full.trainMs,
       bankingP50: lat.p50,
       bankingP99: lat.p99,
+      bankingBestP99: lat.bestP99,
     });
     results.set(c.name, r);
     rows[0]!.push(pct(top1(scored)));
     rows[1]!.push(`${pct(mean)} [${pct(Math.min(...few))}-${pct(Math.max(...few))}]`);
     rows[2]!.push(seconds(full.trainMs));
     rows[3]!.push(seconds(fewMs / FEW_SHOT_SEEDS.length));
-    rows[4]!.push(`${ms(lat.p50, 3)} / ${ms(lat.p99, 3)}`);
+    rows[4]!.push(latencyText(lat));
   }
   log(table(["", ...contenders.map((c) => c.name)], rows));
   log();
@@ -152,9 +183,13 @@ async function clinc(contenders: Contender[], results: Map<string, Partial<Resul
   log(
     `== 2. CLINC150 out-of-scope: train ${data.train.length} (${intents} intents, in-scope only), val ${data.val.length} + oos_val ${data.oosVal.length}`,
   );
-  log("   threshold rule: the highest OOS recall on val+oos_val that keeps in-scope accuracy >= 90%");
+  log(
+    "   threshold rule: the highest OOS recall on val+oos_val that keeps in-scope accuracy >= 90%",
+  );
   log("   (in-scope counts as correct only if top-1 is right AND confidence >= threshold).");
-  log("   NOTE: the threshold is tuned on val and reported on val - the only labelled OOS data here;");
+  log(
+    "   NOTE: the threshold is tuned on val and reported on val - the only labelled OOS data here;",
+  );
   log("   the held-out test split is measured elsewhere, expect it to be somewhat lower.");
   const rows: string[][] = [
     ["top-1 on val (no threshold)"],
@@ -163,7 +198,7 @@ async function clinc(contenders: Contender[], results: Map<string, Partial<Resul
     ["OOS recall @ threshold"],
     [`@ DEFAULT_MATCH_THRESHOLD=${DEFAULT_MATCH_THRESHOLD}`],
     ["train time"],
-    ["match() p50 / p99"],
+    ["match() p50 / p99 / best-of-3 p99"],
   ];
   for (const c of contenders) {
     const r = results.get(c.name) ?? {};
@@ -180,15 +215,18 @@ async function clinc(contenders: Contender[], results: Map<string, Partial<Resul
     });
     results.set(c.name, r);
     rows[0]!.push(pct(top1(inScope)));
-    rows[1]!.push(`${chosen.threshold.toFixed(3)}${chosen.feasible ? "" : " (90% unreachable; best balanced)"}`);
+    rows[1]!.push(
+      `${chosen.threshold.toFixed(3)}${chosen.feasible ? "" : " (90% unreachable; best balanced)"}`,
+    );
     rows[2]!.push(pct(chosen.inScopeAccuracy));
     rows[3]!.push(pct(chosen.oosRecall));
     if (c.name === "ours") {
       const d = atThreshold(inScope, oos, DEFAULT_MATCH_THRESHOLD);
+      r.clincDefault = d;
       rows[4]!.push(`${pct(d.inScopeAccuracy)} in / ${pct(d.oosRecall)} oos`);
     } else rows[4]!.push("-");
     rows[5]!.push(seconds(t.trainMs));
-    rows[6]!.push(`${ms(lat.p50, 3)} / ${ms(lat.p99, 3)}`);
+    rows[6]!.push(latencyText(lat));
   }
   log(table(["", ...contenders.map((c) => c.name)], rows));
   log();
@@ -222,7 +260,11 @@ async function multilingual(withNlpjs: boolean, results: Map<string, Partial<Res
     contenders.push({ name: "nlp.js (told the true locale)", model: await c.train(trainRows) });
   }
   const rows: string[][] = LOCALES.map((l) => [`top-1 ${l}`]);
-  rows.push(["top-1 all"], [`right AND >= ${DEFAULT_MATCH_THRESHOLD}`], [`off-topic < ${DEFAULT_MATCH_THRESHOLD}`]);
+  rows.push(
+    ["top-1 all"],
+    [`right AND >= ${DEFAULT_MATCH_THRESHOLD}`],
+    [`off-topic < ${DEFAULT_MATCH_THRESHOLD}`],
+  );
   const misses: string[] = [];
   for (const c of contenders) {
     const scored = await score(c.model, held);
@@ -230,17 +272,24 @@ async function multilingual(withNlpjs: boolean, results: Map<string, Partial<Res
       rows[i]!.push(pct(top1(scored.filter((s) => locOf.get(s.text) === l)), 0));
     });
     rows[LOCALES.length]!.push(pct(top1(scored)));
+    const key = c.name === "ours" ? "ours" : "nlp.js";
+    results.set(key, { ...results.get(key), multiTop1: top1(scored) });
     if (c.name === "ours") {
-      results.set("ours", { ...results.get("ours"), multiTop1: top1(scored) });
       const oos = await score(c.model, oosRows);
       const p = atThreshold(scored, oos, DEFAULT_MATCH_THRESHOLD);
       rows[LOCALES.length + 1]!.push(pct(p.inScopeAccuracy));
       rows[LOCALES.length + 2]!.push(pct(p.oosRecall));
       for (const s of scored) {
-        if (s.predicted !== s.intent) misses.push(`   miss: "${s.text}" -> ${s.predicted} (${s.confidence.toFixed(2)}), want ${s.intent}`);
+        if (s.predicted !== s.intent)
+          misses.push(
+            `   miss: "${s.text}" -> ${s.predicted} (${s.confidence.toFixed(2)}), want ${s.intent}`,
+          );
       }
       for (const s of oos) {
-        if (s.confidence >= DEFAULT_MATCH_THRESHOLD) misses.push(`   off-topic above threshold: "${s.text}" -> ${s.predicted} (${s.confidence.toFixed(2)})`);
+        if (s.confidence >= DEFAULT_MATCH_THRESHOLD)
+          misses.push(
+            `   off-topic above threshold: "${s.text}" -> ${s.predicted} (${s.confidence.toFixed(2)})`,
+          );
       }
     } else {
       rows[LOCALES.length + 1]!.push("-");
@@ -259,10 +308,15 @@ async function multilingual(withNlpjs: boolean, results: Map<string, Partial<Res
     return `${l} ${ok}/${mine.length}`;
   });
   const okAll = all.filter((r) => detectLanguage(r.text, candidates).locale === r.locale).length;
-  log(`   detectLanguage (no hint), ${all.length} phrases: ${pct(okAll / all.length)}  (${perLocale.join(", ")})`);
+  log(
+    `   detectLanguage (no hint), ${all.length} phrases: ${pct(okAll / all.length)}  (${perLocale.join(", ")})`,
+  );
   for (const r of all) {
     const d = detectLanguage(r.text, candidates);
-    if (d.locale !== r.locale) log(`   language miss: "${r.text}" -> ${d.locale} (${d.confidence.toFixed(2)}), want ${r.locale}`);
+    if (d.locale !== r.locale)
+      log(
+        `   language miss: "${r.text}" -> ${d.locale} (${d.confidence.toFixed(2)}), want ${r.locale}`,
+      );
   }
   log();
 }
@@ -276,29 +330,61 @@ function summary(contenders: Contender[], results: Map<string, Partial<Results>>
   log("== Summary (markdown, paste into README)");
   log(`| metric | target | ${names.join(" | ")} |`);
   log(`| --- | --- | ${names.map(() => "---").join(" | ")} |`);
-  log(line("BANKING77 top-1, full train (80% split)", ">= 90%", (r) => pct(r.bankingFull ?? Number.NaN)));
   log(
-    line(`BANKING77 top-1, ${FEW_SHOT} per intent (mean of ${FEW_SHOT_SEEDS.length} samples)`, ">= 78%", (r) =>
-      pct(r.bankingFewMean ?? Number.NaN),
+    line("BANKING77 top-1, full train (80% split)", ">= 90%", (r) =>
+      pct(r.bankingFull ?? Number.NaN),
     ),
   );
-  log(line("BANKING77 match() p50 / p99", "p99 <= 2 ms", (r) => `${ms(r.bankingP50 ?? Number.NaN, 3)} / ${ms(r.bankingP99 ?? Number.NaN, 3)}`));
-  log(line("BANKING77 train time (8k examples)", "a few s", (r) => seconds(r.bankingTrainMs ?? Number.NaN)));
+  log(
+    line(
+      `BANKING77 top-1, ${FEW_SHOT} per intent (mean of ${FEW_SHOT_SEEDS.length} samples)`,
+      ">= 78%",
+      (r) => pct(r.bankingFewMean ?? Number.NaN),
+    ),
+  );
+  log(
+    line(
+      "BANKING77 match() p50 / p99 / best-of-3 p99",
+      "p99 <= 2 ms",
+      (r) =>
+        `${ms(r.bankingP50 ?? Number.NaN, 3)} / ${ms(r.bankingP99 ?? Number.NaN, 3)} / ${ms(r.bankingBestP99 ?? Number.NaN, 3)}`,
+    ),
+  );
+  log(
+    line("BANKING77 train time (8k examples)", "a few s", (r) =>
+      seconds(r.bankingTrainMs ?? Number.NaN),
+    ),
+  );
   log(line("CLINC150 top-1 (val, no threshold)", "", (r) => pct(r.clincTop1 ?? Number.NaN)));
   log(
     line("CLINC150 in-scope acc / OOS recall (threshold tuned on val)", ">= 90% / >= 60%", (r) =>
-      r.clincChosen ? `${pct(r.clincChosen.inScopeAccuracy)} / ${pct(r.clincChosen.oosRecall)} @ ${r.clincChosen.threshold.toFixed(3)}` : "n/a",
+      r.clincChosen
+        ? `${pct(r.clincChosen.inScopeAccuracy)} / ${pct(r.clincChosen.oosRecall)} @ ${r.clincChosen.threshold.toFixed(3)}${r.clincChosen.feasible ? "" : " (90% unreachable: best balanced point)"}`
+        : "n/a",
     ),
   );
   log(line("CLINC150 train time (15k examples)", "", (r) => seconds(r.clincTrainMs ?? Number.NaN)));
-  log(line("Multilingual held-out top-1 (en/ru/pl/el)", "", (r) => (r.multiTop1 === undefined ? "-" : pct(r.multiTop1))));
+  log(
+    line(`Ours at DEFAULT_MATCH_THRESHOLD=${DEFAULT_MATCH_THRESHOLD} (CLINC150 val)`, "", (r) =>
+      r.clincDefault
+        ? `${pct(r.clincDefault.inScopeAccuracy)} / ${pct(r.clincDefault.oosRecall)}`
+        : "-",
+    ),
+  );
+  log(
+    line("Multilingual held-out top-1 (en/ru/pl/el; nlp.js told the true locale)", "", (r) =>
+      r.multiTop1 === undefined ? "-" : pct(r.multiTop1),
+    ),
+  );
   log();
   const o = get("ours");
   const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
   log("Targets (ours):");
   log(`  BANKING77 full >= 90%: ${verdict((o.bankingFull ?? 0) >= 0.9)}`);
   log(`  BANKING77 10-shot >= 78%: ${verdict((o.bankingFewMean ?? 0) >= 0.78)}`);
-  log(`  match() p99 <= 2 ms: ${verdict((o.bankingP99 ?? Number.POSITIVE_INFINITY) <= 2)}`);
+  log(
+    `  match() p99 <= 2 ms: raw ${verdict((o.bankingP99 ?? Number.POSITIVE_INFINITY) <= 2)}, best-of-3 ${verdict((o.bankingBestP99 ?? Number.POSITIVE_INFINITY) <= 2)}`,
+  );
   log(
     `  CLINC150 in-scope >= 90% with OOS recall >= 60%: ${verdict(
       !!o.clincChosen?.feasible && o.clincChosen.oosRecall >= 0.6,
@@ -311,8 +397,12 @@ async function main(): Promise<void> {
   const contenders: Contender[] = [ours];
   if (withNlpjs) contenders.push(nlpjsContender(["en"]));
   const started = performance.now();
+  const load = () => os.loadavg()[0]!.toFixed(2);
   log(
-    `Frontline NLU benchmark - node ${process.version}, ${os.cpus().length} CPUs, data ${dataDir()}`,
+    `Frontline NLU benchmark - node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}, data ${dataDir()}`,
+  );
+  log(
+    `(latencies: wall-clock per call after a warm-up pass; "p99" is one pass, "best-of-3 p99" takes each message's fastest of ${TIMED_PASSES} passes, which filters out other processes taking the CPU)`,
   );
   log(`DEFAULT_MATCH_THRESHOLD = ${DEFAULT_MATCH_THRESHOLD}`);
   log();
@@ -321,7 +411,9 @@ async function main(): Promise<void> {
   await clinc(contenders, results);
   await multilingual(withNlpjs, results);
   summary(contenders, results);
-  log(`(bench wall time ${seconds(performance.now() - started)})`);
+  log(
+    `(bench wall time ${seconds(performance.now() - started)}, load average at the end ${load()})`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -54,54 +54,79 @@ function mix(h: number, group: number): number {
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
-  return ((x & ~GROUP_MASK) | group) >>> 0;
+  // 30 bits: ids stay small integers (V8 Smis), so Map lookups and typed-array reads do not box
+  // them into heap numbers; collisions at 2^30 are negligible for vocabularies of ~10^5.
+  return (x & 0x3ffffffc) | group;
 }
 
-function bump(out: Map<number, number>, id: number): void {
-  out.set(id, (out.get(id) ?? 0) + 1);
+/** Feature ids of a document, sorted and unique, with how often each occurred. */
+export interface FeatureCounts {
+  ids: Int32Array;
+  counts: Int32Array;
+}
+
+// Scratch buffer for the ids of one document. Matching is synchronous, so one module-level
+// buffer is safe and spares the garbage collector (a per-message Map made GC pauses show in p99).
+let scratch = new Int32Array(1024);
+let used = 0;
+
+function emit(id: number): void {
+  if (used === scratch.length) {
+    const bigger = new Int32Array(scratch.length * 2);
+    bigger.set(scratch);
+    scratch = bigger;
+  }
+  scratch[used++] = id;
 }
 
 /** Raw feature counts of already tokenised text. */
 export function extractTokenFeatures(
   tokens: string[],
   opts: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
-): Map<number, number> {
-  const out = new Map<number, number>();
+): FeatureCounts {
+  used = 0;
   let prev = -1;
-  const codes: number[] = [];
   for (const tok of tokens) {
     const wh = fnvString(0x811c9dc5, tok);
-    bump(out, mix(wh, GROUP_WORD));
+    emit(mix(wh, GROUP_WORD));
     if (opts.stemPrefix > 0 && tok.length > opts.stemPrefix) {
-      bump(out, mix(fnvString(0x2545f491, tok.slice(0, opts.stemPrefix)), GROUP_WORD));
+      emit(mix(fnvString(0x2545f491, tok.slice(0, opts.stemPrefix)), GROUP_WORD));
     }
     if (opts.wordBigrams && prev !== -1) {
-      bump(out, mix(Math.imul(prev ^ 0x9e3779b9, FNV_PRIME) ^ wh, GROUP_BIGRAM));
+      emit(mix(Math.imul(prev ^ 0x9e3779b9, FNV_PRIME) ^ wh, GROUP_BIGRAM));
     }
     prev = wh;
-    // Character n-grams of "<tok>", computed incrementally from each start position.
-    codes.length = 0;
-    codes.push(60);
-    for (let i = 0; i < tok.length; i++) codes.push(tok.charCodeAt(i));
-    codes.push(62);
-    const len = codes.length;
+    // Character n-grams of "<tok>" (60 = "<", 62 = ">"), computed incrementally per start.
+    const len = tok.length + 2;
     for (let i = 0; i < len; i++) {
       let h = 0x01000193;
       for (let n = 1; n <= opts.charMax && i + n <= len; n++) {
-        h ^= codes[i + n - 1]!;
+        const at = i + n - 1;
+        h ^= at === 0 ? 60 : at === len - 1 ? 62 : tok.charCodeAt(at - 1);
         h = Math.imul(h, FNV_PRIME);
-        if (n >= opts.charMin) bump(out, mix(h, GROUP_CHAR));
+        if (n >= opts.charMin) emit(mix(h, GROUP_CHAR));
       }
     }
   }
-  return out;
+  // Sort and count runs: sorted unique ids, whatever the order they were produced in.
+  const all = scratch.subarray(0, used).sort();
+  let unique = 0;
+  for (let i = 0; i < used; i++) if (i === 0 || all[i] !== all[i - 1]) unique++;
+  const ids = new Int32Array(unique);
+  const counts = new Int32Array(unique);
+  let u = -1;
+  for (let i = 0; i < used; i++) {
+    if (i === 0 || all[i] !== all[i - 1]) ids[++u] = all[i]!;
+    counts[u]!++;
+  }
+  return { ids, counts };
 }
 
 /** Raw feature counts of a message. */
 export function extractFeatures(
   text: string,
   opts: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
-): Map<number, number> {
+): FeatureCounts {
   return extractTokenFeatures(words(text), opts);
 }
 
@@ -126,9 +151,9 @@ export class Vocabulary {
   }
 
   /** Build from the training documents' raw counts; features in fewer than `minDf` documents are dropped. */
-  static fit(docs: Map<number, number>[], opts: FeatureOptions, minDf = 1): Vocabulary {
+  static fit(docs: FeatureCounts[], opts: FeatureOptions, minDf = 1): Vocabulary {
     const df = new Map<number, number>();
-    for (const d of docs) for (const id of d.keys()) df.set(id, (df.get(id) ?? 0) + 1);
+    for (const d of docs) for (const id of d.ids) df.set(id, (df.get(id) ?? 0) + 1);
     // Sorted ids give the same column order whatever the insertion order: determinism.
     const ids = [...df.entries()].filter(([, c]) => c >= minDf).map(([id]) => id);
     ids.sort((a, b) => a - b);
@@ -152,28 +177,31 @@ export class Vocabulary {
    * (with the IDF of a never-seen feature) although they get no column: a message made mostly
    * of words the bot never saw then scores low everywhere, which is what out-of-scope looks like.
    */
-  vectorize(counts: Map<number, number>, unknownInNorm = true): SparseVector {
-    const idx: number[] = [];
-    const val: number[] = [];
+  vectorize(doc: FeatureCounts, unknownInNorm = true): SparseVector {
+    const { ids, counts } = doc;
+    let known = 0;
     let norm = 0;
-    for (const [id, c] of counts) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       const col = this.columns.get(id);
-      if (col === undefined) {
-        if (unknownInNorm) {
-          const u = (1 + Math.log(c)) * this.unseenIdf * this.groupWeight[id & GROUP_MASK]!;
-          norm += u * u;
-        }
-        continue;
-      }
-      const v = (1 + Math.log(c)) * this.idf[col]! * this.groupWeight[id & GROUP_MASK]!;
-      idx.push(col);
-      val.push(v);
+      const idf = col === undefined ? this.unseenIdf : this.idf[col]!;
+      const v = (1 + Math.log(counts[i]!)) * idf * this.groupWeight[id & GROUP_MASK]!;
+      if (col !== undefined) known++;
+      else if (!unknownInNorm) continue;
       norm += v * v;
     }
-    if (idx.length === 0 || norm === 0) return EMPTY_VECTOR;
+    if (known === 0 || norm === 0) return EMPTY_VECTOR;
     const inv = 1 / Math.sqrt(norm);
-    const out = { idx: Int32Array.from(idx), val: new Float32Array(val.length) };
-    for (let i = 0; i < val.length; i++) out.val[i] = val[i]! * inv;
+    const out = { idx: new Int32Array(known), val: new Float32Array(known) };
+    let j = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const col = this.columns.get(id);
+      if (col === undefined) continue;
+      out.idx[j] = col;
+      out.val[j++] =
+        (1 + Math.log(counts[i]!)) * this.idf[col]! * this.groupWeight[id & GROUP_MASK]! * inv;
+    }
     return out;
   }
 }

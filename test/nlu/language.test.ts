@@ -42,6 +42,12 @@ describe("detectLanguage", () => {
     expect(detectLanguage("забыл пароль", ALL, "en").locale).toBe("ru");
   });
 
+  it("a lone word between Latin languages is not enough to switch a conversation", () => {
+    for (const w of ["password", "tak", "refund"]) {
+      expect(detectLanguage(w, ALL).confidence).toBeLessThan(0.8);
+    }
+  });
+
   it("only ever returns a candidate", () => {
     const d = detectLanguage("не могу войти", ["en", "pl"], "en");
     expect(["en", "pl"]).toContain(d.locale);
