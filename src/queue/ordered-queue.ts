@@ -38,6 +38,8 @@ export interface OrderedQueueOptions<T> {
   dedupeTtlSeconds?: number;
   /** Only add items (no worker in this process). */
   producerOnly?: boolean;
+  /** Test seam: runs when a drainer found its group empty, just before it lets go of it. */
+  onDrained?: (group: string) => Promise<void>;
 }
 
 // KEYS: seen, inbox, pending  ARGV: itemId, payload, ttl
@@ -198,7 +200,17 @@ export class OrderedQueue<T> {
     let retryAfter = 0;
     for (;;) {
       const raw = await this.redis.lindex(k.inbox, 0);
-      if (raw === null) break;
+      if (raw === null) {
+        // Empty: hand the group back, then look once more. An item pushed just before the
+        // release found the lease taken and went to sleep; without this look it would wait
+        // out the whole lease before anyone served it.
+        await this.options.onDrained?.(group);
+        await this.redis.orderedRelease(k.lease, leaseToken);
+        if ((await this.redis.llen(k.inbox)) === 0) break;
+        const [again] = await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
+        if (again !== 1) break; // someone else has it now, and serves it
+        continue;
+      }
       const envelope = JSON.parse(raw) as Envelope<T>;
       // Keep the lease while the handler runs (rate-limit waits, slow sends): if it lapsed,
       // a waiting job would take the group and run the same head item a second time.
@@ -231,8 +243,8 @@ export class OrderedQueue<T> {
         leaseToken,
         envelope.id,
       );
-      if (left <= 0) break;
-      await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
+      if (left < 0) break; // the lease was lost: whoever holds it now serves the group
+      if (left > 0) await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
     }
     await this.redis.orderedRelease(k.lease, leaseToken);
     if (await this.redis.sismember(k.pending, itemId))

@@ -136,4 +136,32 @@ describe("ordered queue", () => {
     await waitUntil(() => got.length === 2);
     expect(got).toEqual(["a", "b"]);
   });
+  it("never leaves an item waiting out the lease when it arrives as a drainer hands over", async () => {
+    const waited: string[] = [];
+    let late: Promise<unknown> | undefined;
+    const q: OrderedQueue<number> = new OrderedQueue<number>({
+      name: "handover",
+      connection: redis,
+      prefix,
+      leaseMs: 5_000,
+      lockDurationMs: 5_000,
+      handler: async (_g, pushedAt, meta) => {
+        waited.push(`${meta.itemId}:${Date.now() - pushedAt}`);
+        return { type: "done" };
+      },
+      // The worst moment: the drainer found the group empty and is about to let go.
+      onDrained: async () => {
+        if (late) return;
+        late = q.push("g", "late", Date.now());
+        await late;
+        await new Promise((r) => setTimeout(r, 300)); // its job meets the lease still held, and sleeps
+      },
+    });
+    open.push(q as OrderedQueue<unknown>);
+    await q.push("g", "first", Date.now());
+    await waitUntil(() => waited.length === 2, 15_000);
+    const lateWait = Number(waited.find((w) => w.startsWith("late:"))!.split(":")[1]);
+    // Served at once, not after the 5 s lease ran out.
+    expect(lateWait).toBeLessThan(2_500);
+  });
 });
