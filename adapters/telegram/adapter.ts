@@ -77,13 +77,7 @@ export class TelegramAdapter {
       this.poller = new Poller({
         api: this.bot.api,
         record: recordUpdate,
-        orderKey: (u) =>
-          String(
-            u.message?.chat.id ??
-              u.edited_message?.chat.id ??
-              u.callback_query?.message?.chat.id ??
-              u.update_id,
-          ),
+        orderKey: orderKeyOf,
         allowedUpdates: ALLOWED_UPDATES,
         logger: this.options.logger,
         timeoutSeconds: this.options.pollTimeoutSeconds,
@@ -162,4 +156,18 @@ export class TelegramAdapter {
     await this.poller?.stop();
     await this.webhook?.close();
   }
+}
+
+/**
+ * Updates with the same key are recorded one after another. A customer's chat is one lane; in
+ * the agent chat each topic is its own lane (tickets are independent), so agents working many
+ * tickets do not queue behind each other.
+ */
+function orderKeyOf(u: Update): string {
+  const m = u.message ?? u.edited_message ?? u.callback_query?.message;
+  if (!m) return String(u.update_id);
+  const thread = (m as { message_thread_id?: number }).message_thread_id;
+  return m.chat.type === "private" || thread === undefined
+    ? String(m.chat.id)
+    : `${m.chat.id}/${thread}`;
 }

@@ -378,7 +378,7 @@ export class Desk {
 
     switch (command) {
       case "claim":
-        await this.assign(t, { id: e.agentId, alias }, e.agentName);
+        await (await this.assign(t, { id: e.agentId, alias }, e.agentName))();
         return;
       case "close":
         await this.closeTicket(t, "agent");
@@ -438,7 +438,9 @@ export class Desk {
       });
       return;
     }
-    if (!t.agent) await this.assign(t, { id: e.agentId, alias }, e.agentName);
+    const announce = t.agent
+      ? undefined
+      : await this.assign(t, { id: e.agentId, alias }, e.agentName);
     const id = `agent:${e.idempotencyKey}`;
     if (e.hasMedia && e.messageRef)
       await this.o.outbox.enqueue(id, t.customer.address, { text, copyOf: e.messageRef });
@@ -465,6 +467,7 @@ export class Desk {
       "autoclose_warn",
       Math.max(0, idle - this.config.autoCloseWarningMinutes * MINUTE),
     );
+    await announce?.();
   }
 
   private async onTimer(
@@ -511,24 +514,34 @@ export class Desk {
 
   // ---------------------------------------------------------------- lifecycle helpers
 
+  /**
+   * Gives the ticket to an agent and tells the customer at once. Returns the agent-chat
+   * updates (a note in the topic, its new name) to run after anything more urgent, such as
+   * the agent's first reply, which should not wait on two more platform calls.
+   */
   private async assign(
     t: Ticket,
     agent: { id: string; alias: string },
     name: string,
-  ): Promise<void> {
+  ): Promise<() => Promise<void>> {
+    const nothing = async () => {};
     if (t.agent && t.agent.id !== agent.id) {
       await this.postToThread(t, {
         text: `#${t.number} is already with ${t.agent.alias}. ${name}, use /transfer to take it over.`,
       });
-      return;
+      return nothing;
     }
-    if (t.agent) return;
+    if (t.agent || t.status === "closed") return nothing;
     const now = this.now();
-    if (t.status === "closed") return;
     transition(t, "assigned", now);
     t.agent = agent;
     t.assignedAt = now;
     await this.store.save(t);
+    await this.tellCustomer(
+      t,
+      `joined:${t.number}:${agent.id}:${t.reopened}`,
+      this.text("agentJoined", t.customer.locale, { agent: agent.alias }),
+    );
     await this.store.setAgentTicket(agent.id, t.number, true);
     await this.store.recordWait(now - t.createdAt);
     await this.store.append(t.number, {
@@ -536,15 +549,12 @@ export class Desk {
       from: "system",
       text: `assigned to ${agent.alias}`,
     });
-    await this.postToThread(t, {
-      text: `✋ ${name} took #${t.number}; the customer sees “${agent.alias}”.`,
-    });
-    await this.tellCustomer(
-      t,
-      `joined:${t.number}:${agent.id}:${t.reopened}`,
-      this.text("agentJoined", t.customer.locale, { agent: agent.alias }),
-    );
-    await this.refreshTitle(t);
+    return async () => {
+      await this.postToThread(t, {
+        text: `✋ ${name} took #${t.number}; the customer sees “${agent.alias}”.`,
+      });
+      await this.refreshTitle(t);
+    };
   }
 
   private async closeTicket(t: Ticket, by: "agent" | "auto"): Promise<void> {
@@ -593,11 +603,12 @@ export class Desk {
       t.agent = undefined;
       transition(t, "queued", this.now());
       await this.store.save(t);
-      await this.assign(
+      const announce = await this.assign(
         t,
         { id: agent.id, alias: (await this.store.agentAlias(agent.id)) ?? agent.alias },
         agent.alias,
       );
+      await announce();
       return;
     }
     await this.store.leaveQueue(t, t.skill);
@@ -622,11 +633,12 @@ export class Desk {
       if ((await this.store.agentLoad(a.id)) < a.capacity) candidates.push(a);
     if (candidates.length === 0) return;
     const chosen = candidates[(await this.store.nextTurn()) % candidates.length]!;
-    await this.assign(
+    const announce = await this.assign(
       t,
       { id: chosen.id, alias: (await this.store.agentAlias(chosen.id)) ?? chosen.alias },
       chosen.alias,
     );
+    await announce();
   }
 
   private async offerNextTicket(agentId: string): Promise<void> {
