@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { run } from "@grammyjs/runner";
+import { Queue } from "bullmq";
 import { Bot } from "grammy";
 import type { Redis } from "ioredis";
 import type { RateLimit } from "../src/core/types.ts";
@@ -15,6 +16,8 @@ import { startTelegramBot } from "../test/support/telegram-bot.ts";
 
 export interface Contender {
   fake: FakeTelegram;
+  /** Resolves once no background work is left (so it cannot leak into the next measurement). */
+  quiesce(timeoutMs?: number): Promise<boolean>;
   /** Stops the bot and the fake (and deletes the bot's Redis keys); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -42,15 +45,35 @@ export async function startFrontline(options: {
 }): Promise<Contender & { prefix: string }> {
   const fake = await FakeTelegram.start({ recordCalls: false });
   const prefix = `flbench:${randomUUID().slice(0, 8)}:`;
+  // Read-only views of the service's BullMQ queues (names and prefix as in src/queue).
+  const queues = ["intake", "outbox"].map(
+    (name) => new Queue(name, { connection: options.redis, prefix: `${prefix}bull` }),
+  );
   let bot: Awaited<ReturnType<typeof startTelegramBot>> | undefined;
   const stop = once(async () => {
     try {
       await bot?.stop();
     } finally {
+      await Promise.all(queues.map((q) => q.close().catch(() => {})));
       await fake.close();
       await dropPrefix(options.redis, prefix);
     }
   });
+  // Jobs that found their group busy wait as delayed jobs and run (as no-ops) up to a lease
+  // later; wait them out so they do not run during the next measurement.
+  const quiesce = async (timeoutMs = 15_000) => {
+    const until = performance.now() + timeoutMs;
+    while (performance.now() < until) {
+      let busy = 0;
+      for (const q of queues) {
+        const counts = await q.getJobCounts("waiting", "active", "delayed", "prioritized");
+        busy += Object.values(counts).reduce((a, b) => a + b, 0);
+      }
+      if (busy === 0) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
   try {
     bot = await startTelegramBot({
       fake,
@@ -65,7 +88,7 @@ export async function startFrontline(options: {
     await stop();
     throw err;
   }
-  return { fake, prefix, stop };
+  return { fake, prefix, stop, quiesce };
 }
 
 export async function startBareGrammy(replyText: string): Promise<Contender> {
@@ -84,5 +107,7 @@ export async function startBareGrammy(replyText: string): Promise<Contender> {
       await fake.close();
     }
   });
-  return { fake, stop };
+  // Replies go out inside the handler; nothing runs in the background.
+  const quiesce = async () => true;
+  return { fake, stop, quiesce };
 }

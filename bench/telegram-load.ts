@@ -230,6 +230,10 @@ export async function burst(
 
 export interface RateResult {
   messages: number;
+  /** Every latency, ms (to merge segments). */
+  latencies: number[];
+  /** Time pushing took, ms. */
+  pushSpanMs: number;
   targetPerSecond: number;
   /** Messages actually pushed per second of the run. */
   offeredPerSecond: number;
@@ -251,24 +255,25 @@ export async function fixedRate(
   seconds: number,
   text: string,
   timeoutMs: number,
+  arrivals: Arrivals = "even",
 ): Promise<RateResult> {
   const clock = new ReplyClock(fake);
   const sentPerChat = new Map<number, number>();
   const total = Math.round(perSecond * seconds);
+  const schedule = arrivalTimes(arrivals, perSecond, total);
   const lags: number[] = [];
   try {
     const t0 = performance.now();
     let n = 0;
     await new Promise<void>((resolve) => {
       const tick = () => {
-        const now = performance.now();
-        const due = Math.min(total, Math.floor(((now - t0) * perSecond) / 1000) + 1);
-        for (; n < due; n++) {
+        const elapsed = performance.now() - t0;
+        for (; n < total && (schedule[n] as number) <= elapsed; n++) {
           const c = customers[n % customers.length] as Customer;
           fake.sendUserMessage(c.user, text);
           const at = performance.now();
           clock.push(c.chatId, at);
-          lags.push(at - (t0 + (n * 1000) / perSecond));
+          lags.push(at - t0 - (schedule[n] as number));
           sentPerChat.set(c.chatId, (sentPerChat.get(c.chatId) ?? 0) + 1);
         }
         if (n >= total) {
@@ -276,7 +281,8 @@ export async function fixedRate(
           resolve();
         }
       };
-      const timer = setInterval(tick, Math.max(1, Math.floor(1000 / perSecond)));
+      const every = arrivals === "even" ? Math.max(1, Math.floor(1000 / perSecond)) : 1;
+      const timer = setInterval(tick, every);
       tick();
     });
     const pushSpanMs = performance.now() - t0;
@@ -284,6 +290,8 @@ export async function fixedRate(
     const lag = latencyStats(lags);
     return {
       messages: total,
+      latencies: clock.latencies,
+      pushSpanMs,
       targetPerSecond: perSecond,
       offeredPerSecond: (total / pushSpanMs) * 1000,
       latency: latencyStats(clock.latencies),
@@ -294,6 +302,52 @@ export async function fixedRate(
   } finally {
     clock.stop();
   }
+}
+
+/** "even": one message every 1/rate s; "poisson": random (exponential) gaps, same mean rate. */
+export type Arrivals = "even" | "poisson";
+
+/** Send times in ms from the start; seeded, so every run and both bots get the same ones. */
+function arrivalTimes(arrivals: Arrivals, perSecond: number, total: number): number[] {
+  const out: number[] = [];
+  let seed = 0x5eed;
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let at = 0;
+  for (let n = 0; n < total; n++) {
+    if (arrivals === "even") at = (n * 1000) / perSecond;
+    else at += (-Math.log(1 - random()) * 1000) / perSecond;
+    out.push(at);
+  }
+  return out;
+}
+
+/** One result from fixed-rate segments run at different times. */
+export function mergeRates(parts: RateResult[]): RateResult {
+  const first = parts[0] as RateResult;
+  const latencies = parts.flatMap((p) => p.latencies);
+  const messages = parts.reduce((a, p) => a + p.messages, 0);
+  const pushSpanMs = parts.reduce((a, p) => a + p.pushSpanMs, 0);
+  return {
+    messages,
+    latencies,
+    pushSpanMs,
+    targetPerSecond: first.targetPerSecond,
+    offeredPerSecond: (messages / pushSpanMs) * 1000,
+    latency: latencyStats(latencies),
+    pushLagP99: Math.max(...parts.map((p) => p.pushLagP99)),
+    pushLagMax: Math.max(...parts.map((p) => p.pushLagMax)),
+    check: {
+      missing: parts.reduce((a, p) => a + p.check.missing, 0),
+      extra: parts.reduce((a, p) => a + p.check.extra, 0),
+      badChats: parts.reduce((a, p) => a + p.check.badChats, 0),
+    },
+  };
 }
 
 export interface PacedResult {
