@@ -19,7 +19,8 @@ export class TelegramChannel implements Channel {
   readonly name = CHANNEL;
   readonly maxTextLength = 4096;
   // Bot FAQ: ~1 msg/s per chat with short bursts, 20/min per group, ~30/s overall.
-  readonly globalLimit: RateLimit = { burst: 30, perSecond: 30 };
+  // A small burst: with 30 the first second could carry ~60 sends, twice Telegram's ~30/s.
+  readonly globalLimit: RateLimit = { burst: 5, perSecond: 30 };
   private readonly privateLimit: RateLimit = { burst: 3, perSecond: 1 };
   private readonly groupLimit: RateLimit = { burst: 5, perSecond: 20 / 60 };
 

@@ -69,8 +69,9 @@ export class Intake {
     try {
       // Idempotent: a replay after a crash returns the committed result, and the outbox drops
       // message ids it already has, so nothing is answered twice.
-      // A customer who writes to us can be written to again (they unblocked the bot).
-      await this.options.outbox.markReachable(event.address);
+      // A customer who writes to us can be written to again (they unblocked the bot). Not
+      // awaited: it travels ahead of this turn's replies on the same connection.
+      this.options.outbox.markReachable(event.address).catch(() => {});
       for (const intercept of this.options.interceptors ?? []) {
         const handled = await intercept(event);
         if (!handled) continue;

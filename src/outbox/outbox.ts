@@ -107,22 +107,21 @@ export class Outbox {
         afterMs: 5_000,
         reason: `no channel "${address.channel}" is running in this process`,
       };
-    if (await this.options.connection.exists(this.unreachableKey(address)))
-      return { type: "drop", reason: "chat is unreachable" };
-
     const lane = Outbox.laneOf(address);
     const chatBucket = `${this.options.prefix}outbox:{${lane}}:bucket`;
     const globalBucket = `${this.options.prefix}outbox:global:${channel.name}`;
-    for (const [bucket, limit] of [
-      [chatBucket, channel.limitFor(address)],
-      [globalBucket, channel.globalLimit],
-    ] as const) {
-      for (;;) {
-        const wait = await this.limiter.take(bucket, limit);
-        if (wait === 0) break;
-        if (wait > SLEEP_IN_PLACE_MS) return { type: "retry", afterMs: wait, reason: "rate limit" };
-        await sleep(wait);
-      }
+    for (;;) {
+      const wait = await this.limiter.takeBoth(
+        this.unreachableKey(address),
+        chatBucket,
+        channel.limitFor(address),
+        globalBucket,
+        channel.globalLimit,
+      );
+      if (wait === -1) return { type: "drop", reason: "chat is unreachable" };
+      if (wait === 0) break;
+      if (wait > SLEEP_IN_PLACE_MS) return { type: "retry", afterMs: wait, reason: "rate limit" };
+      await sleep(wait);
     }
 
     try {

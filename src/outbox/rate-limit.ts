@@ -20,6 +20,33 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', now)
 redis.call('PEXPIRE', KEYS[1], 3600000)
 return 0`;
 
+// KEYS: gate (a key whose presence forbids sending), chat bucket, channel bucket
+// ARGV: chat burst, chat per second, channel burst, channel per second
+// → -1 gate closed; 0 one token taken from both buckets; else ms to wait (nothing taken).
+// One script for all three checks: one round trip per send instead of three.
+const TAKE_BOTH = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function level(key, burstArg, rateArg)
+  local b = redis.call('HMGET', key, 'tokens', 'ts', 'blocked')
+  local blocked = tonumber(b[3] or '0')
+  if blocked > now then return nil, blocked - now end
+  local burst = tonumber(burstArg)
+  local rate = tonumber(rateArg) / 1000
+  local tokens = math.min(burst, tonumber(b[1] or burstArg) + (now - tonumber(b[2] or now)) * rate)
+  if tokens < 1 then return nil, math.ceil((1 - tokens) / rate) end
+  return tokens, 0
+end
+local chat, chatWait = level(KEYS[2], ARGV[1], ARGV[2])
+local all, allWait = level(KEYS[3], ARGV[3], ARGV[4])
+if not chat or not all then return math.max(chatWait, allWait) end
+redis.call('HSET', KEYS[2], 'tokens', tostring(chat - 1), 'ts', now)
+redis.call('PEXPIRE', KEYS[2], 3600000)
+redis.call('HSET', KEYS[3], 'tokens', tostring(all - 1), 'ts', now)
+redis.call('PEXPIRE', KEYS[3], 3600000)
+return 0`;
+
 // KEYS[1] bucket  ARGV: ms → nobody sends through this bucket for that long (a 429's retry_after)
 const BLOCK = `
 local t = redis.call('TIME')
@@ -30,6 +57,15 @@ return 1`;
 
 interface BucketCommands {
   bucketTake(key: string, burst: string, perSecond: string): Promise<number>;
+  bucketTakeBoth(
+    gate: string,
+    chat: string,
+    all: string,
+    chatBurst: string,
+    chatRate: string,
+    allBurst: string,
+    allRate: string,
+  ): Promise<number>;
   bucketBlock(key: string, ms: string): Promise<number>;
 }
 
@@ -40,6 +76,7 @@ export class RateLimiter {
     const r = redis as Redis & Partial<BucketCommands>;
     if (!r.bucketTake) {
       redis.defineCommand("bucketTake", { numberOfKeys: 1, lua: TAKE });
+      redis.defineCommand("bucketTakeBoth", { numberOfKeys: 3, lua: TAKE_BOTH });
       redis.defineCommand("bucketBlock", { numberOfKeys: 1, lua: BLOCK });
     }
     this.redis = redis as Redis & BucketCommands;
@@ -48,6 +85,25 @@ export class RateLimiter {
   /** 0 when a token was taken, else how long to wait before asking again. */
   take(key: string, limit: RateLimit): Promise<number> {
     return this.redis.bucketTake(key, String(limit.burst), String(limit.perSecond));
+  }
+
+  /** -1 when `gate` exists; 0 when a token was taken from both buckets; else ms to wait. */
+  takeBoth(
+    gate: string,
+    chat: string,
+    chatLimit: RateLimit,
+    all: string,
+    allLimit: RateLimit,
+  ): Promise<number> {
+    return this.redis.bucketTakeBoth(
+      gate,
+      chat,
+      all,
+      String(chatLimit.burst),
+      String(chatLimit.perSecond),
+      String(allLimit.burst),
+      String(allLimit.perSecond),
+    );
   }
 
   block(key: string, ms: number): Promise<number> {

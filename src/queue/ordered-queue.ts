@@ -38,8 +38,8 @@ export interface OrderedQueueOptions<T> {
   dedupeTtlSeconds?: number;
   /** Only add items (no worker in this process). */
   producerOnly?: boolean;
-  /** Test seam: runs when a drainer found its group empty, just before it lets go of it. */
-  onDrained?: (group: string) => Promise<void>;
+  /** Test seam: runs after the handler, just before the item is acknowledged. */
+  beforeAck?: (group: string, itemId: string) => Promise<void>;
 }
 
 // KEYS: seen, inbox, pending  ARGV: itemId, payload, ttl
@@ -60,15 +60,33 @@ if (not holder) or holder == ARGV[1] then
 end
 return {0, redis.call('PTTL', KEYS[1])}`;
 
-// KEYS: lease, inbox, pending  ARGV: token, itemId → -1 lease lost, else items left
-const ACK = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+// KEYS: pending, lease, inbox  ARGV: itemId, token, ttlMs
+// → {2} item already done; {0, remaining ms} group busy; {1, 0, head} lease taken, first item
+const START = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {2} end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[2] then return {0, redis.call('PTTL', KEYS[2])} end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return {1, 0, redis.call('LINDEX', KEYS[3], 0)}`;
+
+// KEYS: lease, inbox, pending  ARGV: token, itemId, ttlMs
+// → {-1} lease lost; {0} inbox empty and lease released; {1, next head} lease renewed
+// Releasing in the same script as the emptiness check leaves no hand-over gap: an item
+// pushed a moment later finds the group free.
+const ACK_NEXT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if head and cjson.decode(head).id == ARGV[2] then
   redis.call('LPOP', KEYS[2])
   redis.call('SREM', KEYS[3], ARGV[2])
 end
-return redis.call('LLEN', KEYS[2])`;
+local following = redis.call('LINDEX', KEYS[2], 0)
+if not following then
+  redis.call('DEL', KEYS[1])
+  return {0}
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, following}`;
 
 // KEYS: lease  ARGV: token
 const RELEASE = `
@@ -91,13 +109,22 @@ interface Scripts {
     ttl: string,
   ): Promise<number>;
   orderedClaim(lease: string, token: string, ttl: string): Promise<[number, number]>;
-  orderedAck(
+  orderedStart(
+    pending: string,
+    lease: string,
+    inbox: string,
+    id: string,
+    token: string,
+    ttl: string,
+  ): Promise<[number, number, string?]>;
+  orderedAckNext(
     lease: string,
     inbox: string,
     pending: string,
     token: string,
     id: string,
-  ): Promise<number>;
+    ttl: string,
+  ): Promise<[number, string?]>;
   orderedRelease(lease: string, token: string): Promise<number>;
 }
 
@@ -189,66 +216,77 @@ export class OrderedQueue<T> {
     const { group, itemId } = job.data as { group: string; itemId: string };
     const k = this.keys(group);
     const leaseToken = job.id ?? randomUUID();
-    if (!(await this.redis.sismember(k.pending, itemId))) return;
-    const [taken, remaining] = await this.redis.orderedClaim(
+    const ttl = String(this.leaseMs);
+    const [state, remaining, first] = await this.redis.orderedStart(
+      k.pending,
       k.lease,
+      k.inbox,
+      itemId,
       leaseToken,
-      String(this.leaseMs),
+      ttl,
     );
-    if (taken !== 1) return this.delay(job, token, Math.max(remaining, 20) + Math.random() * 20);
+    if (state === 2) return; // another job's drainer already served this item
+    if (state === 0) return this.delay(job, token, Math.max(remaining, 20) + Math.random() * 20);
 
-    let retryAfter = 0;
-    for (;;) {
-      const raw = await this.redis.lindex(k.inbox, 0);
-      if (raw === null) {
-        // Empty: hand the group back, then look once more. An item pushed just before the
-        // release found the lease taken and went to sleep; without this look it would wait
-        // out the whole lease before anyone served it.
-        await this.options.onDrained?.(group);
-        await this.redis.orderedRelease(k.lease, leaseToken);
-        if ((await this.redis.llen(k.inbox)) === 0) break;
-        const [again] = await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
-        if (again !== 1) break; // someone else has it now, and serves it
-        continue;
-      }
+    if (!first) {
+      await this.redis.orderedRelease(k.lease, leaseToken);
+      return;
+    }
+    let raw: string | undefined = first;
+    while (raw) {
       const envelope = JSON.parse(raw) as Envelope<T>;
-      // Keep the lease while the handler runs (rate-limit waits, slow sends): if it lapsed,
-      // a waiting job would take the group and run the same head item a second time.
-      const heartbeat = setInterval(
-        () => {
-          void this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs)).catch(() => {});
-        },
-        Math.max(100, Math.floor(this.leaseMs / 3)),
-      );
-      let outcome: ItemOutcome;
-      try {
-        outcome = await this.runHandler(group, envelope);
-      } finally {
-        clearInterval(heartbeat);
-      }
+      const outcome = await this.runWithLease(group, envelope, k.lease, leaseToken);
       if (outcome.type === "retry") {
         await this.bumpAttempts(k.inbox, envelope);
-        retryAfter = outcome.afterMs;
-        break;
+        await this.redis.orderedRelease(k.lease, leaseToken);
+        if (await this.redis.sismember(k.pending, itemId))
+          return this.delay(job, token, Math.max(outcome.afterMs, 20));
+        return;
       }
-      if (outcome.type === "drop")
+      if (outcome.type === "drop") {
         this.options.logger?.warn(
           { queue: this.options.name, group, itemId: envelope.id, reason: outcome.reason },
           "item dropped",
         );
-      const left = await this.redis.orderedAck(
+      }
+      await this.options.beforeAck?.(group, envelope.id);
+      const [next, following] = await this.redis.orderedAckNext(
         k.lease,
         k.inbox,
         k.pending,
         leaseToken,
         envelope.id,
+        ttl,
       );
-      if (left < 0) break; // the lease was lost: whoever holds it now serves the group
-      if (left > 0) await this.redis.orderedClaim(k.lease, leaseToken, String(this.leaseMs));
+      if (next === -1) {
+        // The lease was lost (this process stalled): whoever holds it now serves the group.
+        if (await this.redis.sismember(k.pending, itemId)) return this.delay(job, token, 20);
+        return;
+      }
+      // 0: the inbox is empty and the lease went with the last acknowledgement.
+      raw = next === 1 ? following : undefined;
     }
-    await this.redis.orderedRelease(k.lease, leaseToken);
-    if (await this.redis.sismember(k.pending, itemId))
-      return this.delay(job, token, Math.max(retryAfter, 20));
+  }
+
+  /** Keeps the lease while the handler runs (rate-limit waits, slow sends): if it lapsed, a
+   * waiting job would take the group and run the same head item a second time. */
+  private async runWithLease(
+    group: string,
+    envelope: Envelope<T>,
+    lease: string,
+    leaseToken: string,
+  ): Promise<ItemOutcome> {
+    const heartbeat = setInterval(
+      () => {
+        void this.redis.orderedClaim(lease, leaseToken, String(this.leaseMs)).catch(() => {});
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
+    try {
+      return await this.runHandler(group, envelope);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   private async runHandler(group: string, envelope: Envelope<T>): Promise<ItemOutcome> {
@@ -301,6 +339,7 @@ function defineScripts(redis: Redis): void {
   if (r.orderedPush) return;
   redis.defineCommand("orderedPush", { numberOfKeys: 3, lua: PUSH });
   redis.defineCommand("orderedClaim", { numberOfKeys: 1, lua: CLAIM });
-  redis.defineCommand("orderedAck", { numberOfKeys: 3, lua: ACK });
+  redis.defineCommand("orderedStart", { numberOfKeys: 3, lua: START });
+  redis.defineCommand("orderedAckNext", { numberOfKeys: 3, lua: ACK_NEXT });
   redis.defineCommand("orderedRelease", { numberOfKeys: 1, lua: RELEASE });
 }

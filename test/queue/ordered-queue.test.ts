@@ -149,8 +149,8 @@ describe("ordered queue", () => {
         waited.push(`${meta.itemId}:${Date.now() - pushedAt}`);
         return { type: "done" };
       },
-      // The worst moment: the drainer found the group empty and is about to let go.
-      onDrained: async () => {
+      // The worst moment: the drainer is about to acknowledge what it thinks is its last item.
+      beforeAck: async () => {
         if (late) return;
         late = q.push("g", "late", Date.now());
         await late;
