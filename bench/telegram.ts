@@ -8,7 +8,9 @@
 // BENCH_ARRIVALS (even | poisson), REDIS_URL. TEST_LOG_LEVEL=info shows Frontline's logs.
 
 import os from "node:os";
+import type { Api } from "grammy";
 import { Redis } from "ioredis";
+import { TelegramChannel } from "../adapters/telegram/index.ts";
 import { IntentRouter } from "../src/engine/router.ts";
 import { loadFlows } from "../src/flows/load.ts";
 import { type Contender, startBareGrammy, startFrontline, UNPACED } from "./telegram-bots.ts";
@@ -44,8 +46,10 @@ const CLEANUP_MS = 20_000;
 const PACED_CUSTOMERS = 50;
 const PACED_MESSAGES = 3;
 const CHATTY_MESSAGES = 8;
-const TG_GLOBAL = { burst: 30, perSecond: 30 };
-const TG_PRIVATE = { burst: 3, perSecond: 1 };
+// Read from the channel itself, so the check follows any change to its limits.
+const realLimits = new TelegramChannel({} as Api);
+const TG_GLOBAL = realLimits.globalLimit;
+const TG_PRIVATE = realLimits.limitFor({ channel: "telegram", chatId: "1" });
 
 // DESIGN.md, Targets.
 const TARGET_P95_MS = 30;
