@@ -108,7 +108,10 @@ describe("desk crash safety on the real binary", () => {
     // Killed with the ticket open, not mid-way through creating its topic (that one call has no
     // idempotency key on Telegram's side; the window is as small as the call).
     await until(
-      () => f.sentMessages(group.id, topicW.message_thread_id).some((m) => /Ticket #2/.test(m.text ?? "")),
+      () =>
+        f
+          .sentMessages(group.id, topicW.message_thread_id)
+          .some((m) => /Ticket #2/.test(m.text ?? "")),
       10_000,
       "the second card",
       first.output,

@@ -17,7 +17,15 @@ describe("logs are redacted by default", () => {
   it("hides tokens, customer text, names and flow variables", () => {
     const { stream, lines } = capture();
     const log = createLogger({ level: "info" }, stream);
-    log.info({ token: "123456:SECRET", event: { text: "my card is 4111", user: { name: "Maria" } }, vars: { order: "FL-1" }, headers: { authorization: "Bot x" } }, "turn");
+    log.info(
+      {
+        token: "123456:SECRET",
+        event: { text: "my card is 4111", user: { name: "Maria" } },
+        vars: { order: "FL-1" },
+        headers: { authorization: "Bot x" },
+      },
+      "turn",
+    );
     const out = lines.join("");
     expect(out).not.toMatch(/SECRET|4111|Maria|FL-1|Bot x/);
     expect(out).toMatch(/\[redacted\]/);
