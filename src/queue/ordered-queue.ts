@@ -185,26 +185,31 @@ export class OrderedQueue<T> {
   async push(group: string, itemId: string, item: T): Promise<PushResult> {
     const k = this.keys(group);
     const envelope: Envelope<T> = { id: itemId, attempts: 0, item };
-    const pushed = await this.redis.orderedPush(
-      k.seen(itemId),
-      k.inbox,
-      k.pending,
-      itemId,
-      JSON.stringify(envelope),
-      String(this.dedupeTtl),
-    );
+    // Both commands leave in one round trip on the same connection, the inbox write first, so
+    // Redis runs them in that order: a job never looks for an item not yet in its inbox. If we
+    // die in between, the caller has not acknowledged the platform, the update comes again,
+    // and both run again (the job id makes the add idempotent). A job for an item already
+    // done only finds nothing to do.
+    const [pushed] = await Promise.all([
+      this.redis.orderedPush(
+        k.seen(itemId),
+        k.inbox,
+        k.pending,
+        itemId,
+        JSON.stringify(envelope),
+        String(this.dedupeTtl),
+      ),
+      this.queue.add(
+        "item",
+        { group, itemId },
+        {
+          jobId: jobIdFor(group, itemId),
+          removeOnComplete: { age: 600, count: 5_000 },
+          removeOnFail: { age: 7 * 86_400 },
+        },
+      ),
+    ]);
     if (pushed === 0) return "duplicate-done";
-    // Added after the inbox write: if we die in between, the caller has not acknowledged the
-    // platform, the update comes again, and this add (idempotent by job id) happens then.
-    await this.queue.add(
-      "item",
-      { group, itemId },
-      {
-        jobId: jobIdFor(group, itemId),
-        removeOnComplete: { age: 600, count: 5_000 },
-        removeOnFail: { age: 7 * 86_400 },
-      },
-    );
     return pushed === 1 ? "added" : "duplicate-pending";
   }
 
