@@ -473,7 +473,7 @@ async function main(): Promise<number> {
   const p = pacedResult;
   const pacedLines = [
     `${p.messages} msgs (${PACED_CUSTOMERS} customers × ${PACED_MESSAGES}, one more × ${CHATTY_MESSAGES}) answered in ${fmt(p.totalMs / 1000, 2)} s`,
-    `most sends in any 1 s: ${p.maxGlobalPerWindow} overall (token bucket ${TG_GLOBAL.burst}/s, burst ${TG_GLOBAL.burst}, allows ≤ ${TG_GLOBAL.burst + TG_GLOBAL.perSecond}), ${p.maxChatPerWindow} to one chat (allows ≤ ${TG_PRIVATE.burst + TG_PRIVATE.perSecond})`,
+    `most sends in any 1 s: ${p.maxGlobalPerWindow} overall (token bucket ${TG_GLOBAL.perSecond}/s, burst ${TG_GLOBAL.burst}, allows ≤ ${TG_GLOBAL.burst + TG_GLOBAL.perSecond}), ${p.maxChatPerWindow} to one chat (allows ≤ ${TG_PRIVATE.burst + TG_PRIVATE.perSecond})`,
     `steady rate after the first ${TG_GLOBAL.burst}: ${fmt(p.steadyGlobalPerSecond, 1)} sends/s (limit ${TG_GLOBAL.perSecond}/s)`,
     `chatty customer: ${p.chattyReplies} replies over ${fmt(p.chattySpanMs / 1000, 2)} s (≈ ${fmt((CHATTY_MESSAGES - TG_PRIVATE.burst) / TG_PRIVATE.perSecond, 0)} s expected at ${TG_PRIVATE.perSecond}/s after a burst of ${TG_PRIVATE.burst})`,
     `sendMessage calls refused by the fake: ${p.failedSends}`,
