@@ -37,6 +37,12 @@ export async function runStart(opts: { flows?: string }): Promise<number> {
     recoveryMs: config.RECOVERY_MS,
   });
   await service.start();
+  if (!service.desk) {
+    // Flows still escalate and tell customers a person will answer: say loudly that nobody can.
+    logger.warn(
+      "no agent desk is running (set TELEGRAM_AGENT_CHAT_ID and a desk: section in frontline.yaml): escalated customers will not reach a person",
+    );
+  }
   logger.info(
     { mode: config.TELEGRAM_MODE, flows: flows.flows.size, ports: service.ports },
     "frontline started",
