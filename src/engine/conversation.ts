@@ -128,6 +128,9 @@ class Turn {
       return;
     }
     if (!s.localeChosen) s.locale = this.deps.router.localeFor(text, s.locale, this.hint);
+    // A photo with a caption: the caption is answered, and the customer learns the photo was not seen.
+    if (attachments > 0)
+      this.ctx.out.push({ text: this.text(this.set.bot.messages.unsupportedMedia) });
     const waiting = this.waitingStep();
     if (waiting) this.answer(waiting.flowId, waiting.step, text);
     else this.startByIntent(text);

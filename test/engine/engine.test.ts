@@ -183,6 +183,12 @@ describe("engine: bad input never crashes", () => {
       attachments: [{ kind: "photo", ref: "f1" }],
     });
     expect(texts(r)).toContain("I can't read files.");
+    const captioned = await engine.handle({
+      ...alex.says("where is my order"),
+      attachments: [{ kind: "photo", ref: "f2" }],
+    });
+    expect(texts(captioned)).toContain("I can't read files.");
+    expect(captioned.step).toBe("number");
   });
 
   it("refuses a malformed event with a named error and writes nothing", async () => {
