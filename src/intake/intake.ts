@@ -37,7 +37,7 @@ export interface IntakeOptions {
 }
 
 /** After this many failed attempts an event is set aside (dead-lettered) so its conversation moves on. */
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 30; // with the back-off below: about four minutes of trying
 
 export class Intake {
   private readonly queue: OrderedQueue<InboundEvent>;

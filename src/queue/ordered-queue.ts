@@ -88,6 +88,16 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, following}`;
 
+// KEYS: lease, inbox  ARGV: token, itemId, holdMs, head with attempts + 1 (encoded by the
+// caller: cjson would turn empty arrays into objects) → 1 held, 0 the lease or the head changed
+const HOLD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head or cjson.decode(head).id ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[2], 0, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
 // KEYS: lease  ARGV: token
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -126,6 +136,14 @@ interface Scripts {
     ttl: string,
   ): Promise<[number, string?]>;
   orderedRelease(lease: string, token: string): Promise<number>;
+  orderedHold(
+    lease: string,
+    inbox: string,
+    token: string,
+    id: string,
+    holdMs: string,
+    head: string,
+  ): Promise<number>;
 }
 
 export type PushResult = "added" | "duplicate-pending" | "duplicate-done";
@@ -137,6 +155,8 @@ export class OrderedQueue<T> {
   private readonly leaseMs: number;
   private readonly dedupeTtl: number;
   private readonly keyPrefix: string;
+  /** Lease renewals of handlers running now, stopped on a forced close. */
+  private readonly heartbeats = new Set<() => void>();
 
   constructor(private readonly options: OrderedQueueOptions<T>) {
     this.redis = options.connection as Redis & Scripts;
@@ -185,31 +205,29 @@ export class OrderedQueue<T> {
   async push(group: string, itemId: string, item: T): Promise<PushResult> {
     const k = this.keys(group);
     const envelope: Envelope<T> = { id: itemId, attempts: 0, item };
-    // Both commands leave in one round trip on the same connection, the inbox write first, so
-    // Redis runs them in that order: a job never looks for an item not yet in its inbox. If we
-    // die in between, the caller has not acknowledged the platform, the update comes again,
-    // and both run again (the job id makes the add idempotent). A job for an item already
-    // done only finds nothing to do.
-    const [pushed] = await Promise.all([
-      this.redis.orderedPush(
-        k.seen(itemId),
-        k.inbox,
-        k.pending,
-        itemId,
-        JSON.stringify(envelope),
-        String(this.dedupeTtl),
-      ),
-      this.queue.add(
-        "item",
-        { group, itemId },
-        {
-          jobId: jobIdFor(group, itemId),
-          removeOnComplete: { age: 600, count: 5_000 },
-          removeOnFail: { age: 7 * 86_400 },
-        },
-      ),
-    ]);
+    const pushed = await this.redis.orderedPush(
+      k.seen(itemId),
+      k.inbox,
+      k.pending,
+      itemId,
+      JSON.stringify(envelope),
+      String(this.dedupeTtl),
+    );
     if (pushed === 0) return "duplicate-done";
+    // Added only after the inbox write succeeded: if we die in between, the caller has not
+    // acknowledged the platform, the update comes again, and this add (idempotent by job id)
+    // happens then. A job that throws (Redis hiccup) is tried again, never given up.
+    await this.queue.add(
+      "item",
+      { group, itemId },
+      {
+        jobId: jobIdFor(group, itemId),
+        attempts: Number.MAX_SAFE_INTEGER,
+        backoff: { type: "fixed", delay: 1_000 },
+        removeOnComplete: { age: 600, count: 5_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    );
     return pushed === 1 ? "added" : "duplicate-pending";
   }
 
@@ -220,7 +238,9 @@ export class OrderedQueue<T> {
   private async process(job: Job, token: string | undefined): Promise<void> {
     const { group, itemId } = job.data as { group: string; itemId: string };
     const k = this.keys(group);
-    const leaseToken = job.id ?? randomUUID();
+    // A fresh token per run: a stalled job re-run while its first run still lives must not
+    // share the lease with it. A dead run's lease simply expires (leaseMs).
+    const leaseToken = randomUUID();
     const ttl = String(this.leaseMs);
     const [state, remaining, first] = await this.redis.orderedStart(
       k.pending,
@@ -242,8 +262,16 @@ export class OrderedQueue<T> {
       const envelope = JSON.parse(raw) as Envelope<T>;
       const outcome = await this.runWithLease(group, envelope, k.lease, leaseToken);
       if (outcome.type === "retry") {
-        await this.bumpAttempts(k.inbox, envelope);
-        await this.redis.orderedRelease(k.lease, leaseToken);
+        // Count the attempt and keep the group closed for the back-off, so no waiting job
+        // runs the head item again early; only if the lease is still ours and the head unchanged.
+        await this.redis.orderedHold(
+          k.lease,
+          k.inbox,
+          leaseToken,
+          envelope.id,
+          String(Math.max(1, Math.ceil(outcome.afterMs))),
+          JSON.stringify({ ...envelope, attempts: envelope.attempts + 1 }),
+        );
         if (await this.redis.sismember(k.pending, itemId))
           return this.delay(job, token, Math.max(outcome.afterMs, 20));
         return;
@@ -281,16 +309,25 @@ export class OrderedQueue<T> {
     lease: string,
     leaseToken: string,
   ): Promise<ItemOutcome> {
+    // A handler hung for this long is given up on: its group goes to another worker rather
+    // than stay blocked for good (the one case where an item may run twice).
+    const giveUpAt = Date.now() + Math.max(60_000, 4 * this.leaseMs);
     const heartbeat = setInterval(
       () => {
+        if (Date.now() > giveUpAt) return stop();
         void this.redis.orderedClaim(lease, leaseToken, String(this.leaseMs)).catch(() => {});
       },
       Math.max(100, Math.floor(this.leaseMs / 3)),
     );
+    const stop = () => {
+      clearInterval(heartbeat);
+      this.heartbeats.delete(stop);
+    };
+    this.heartbeats.add(stop);
     try {
       return await this.runHandler(group, envelope);
     } finally {
-      clearInterval(heartbeat);
+      stop();
     }
   }
 
@@ -314,12 +351,6 @@ export class OrderedQueue<T> {
     }
   }
 
-  /** Counts attempts on the head item so handlers can give up on poison items. */
-  private async bumpAttempts(inbox: string, envelope: Envelope<T>): Promise<void> {
-    const updated = JSON.stringify({ ...envelope, attempts: envelope.attempts + 1 });
-    await this.redis.lset(inbox, 0, updated).catch(() => {});
-  }
-
   private async delay(job: Job, token: string | undefined, ms: number): Promise<never> {
     await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
     throw new DelayedError();
@@ -329,6 +360,8 @@ export class OrderedQueue<T> {
   async close(force = false): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
+    // Forced: stop renewing leases, so the groups this process still holds go to others.
+    if (force) for (const stop of [...this.heartbeats]) stop();
     if (worker) await worker.close(force);
     await this.queue.close();
   }
@@ -347,4 +380,5 @@ function defineScripts(redis: Redis): void {
   redis.defineCommand("orderedStart", { numberOfKeys: 3, lua: START });
   redis.defineCommand("orderedAckNext", { numberOfKeys: 3, lua: ACK_NEXT });
   redis.defineCommand("orderedRelease", { numberOfKeys: 1, lua: RELEASE });
+  redis.defineCommand("orderedHold", { numberOfKeys: 2, lua: HOLD });
 }
