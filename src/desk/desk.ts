@@ -13,6 +13,7 @@ import type { TurnResult } from "../engine/turn.ts";
 import type { BotConfigDef } from "../flows/schema.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import { RateLimiter } from "../outbox/rate-limit.ts";
+import { splitText } from "../outbox/split.ts";
 import { type ItemOutcome, OrderedQueue } from "../queue/ordered-queue.ts";
 import type { AgentDef, DeskConfigDef } from "./config.ts";
 import { describeMoment, isOpen, nextOpening } from "./hours.ts";
@@ -32,6 +33,8 @@ export type DeskItem =
     }
   | { type: "agent"; ticket: number | null; event: AgentEvent }
   | { type: "notice"; ticket: number; text: string }
+  | { type: "reopen"; ticket: number }
+  | { type: "rating"; ticket: number; score?: number; comment?: string }
   | {
       type: "timer";
       ticket: number;
@@ -53,6 +56,8 @@ export interface DeskOptions {
 }
 
 const CSAT_PAYLOAD = /^csat:(\d+):([1-5])$/;
+/** Longest text posted into a ticket thread in one message (Telegram allows 4096). */
+const THREAD_TEXT_MAX = 4000;
 const MINUTE = 60_000;
 
 export class Desk {
@@ -138,7 +143,13 @@ export class Desk {
     }
     if (result.forAgent && event.type !== "button" && event.type !== "command") {
       const ticket = await this.store.openTicketOf(event.conversationKey);
-      if (!ticket) return;
+      if (!ticket) {
+        // With a person, but no open ticket (closed meanwhile): the bot takes the next message.
+        await this.o.conversations.mutate(event.conversationKey, (s) => {
+          s.mode = "bot";
+        });
+        return;
+      }
       await this.lanes.push(laneOf(ticket.number), event.idempotencyKey, {
         type: "customer",
         ticket: ticket.number,
@@ -159,13 +170,14 @@ export class Desk {
       const m = CSAT_PAYLOAD.exec(event.payload);
       if (!m) return null;
       const ticket = await this.store.get(Number(m[1]));
-      if (!ticket || ticket.conversationKey !== event.conversationKey) return null; // forged: the engine calls it stale
-      if (!ticket.csat) {
-        ticket.csat = { score: Number(m[2]), at: this.now() };
-        await this.store.save(ticket);
-        await this.store.count("csat_sum", ticket.csat.score);
-        await this.store.count("csat_count");
-      }
+      // Only the customer's own closed ticket can be rated; anything else is stale or forged.
+      if (ticket?.conversationKey !== event.conversationKey || ticket.status !== "closed")
+        return null;
+      await this.lanes.push(laneOf(ticket.number), event.idempotencyKey, {
+        type: "rating",
+        ticket: ticket.number,
+        score: Number(m[2]),
+      });
       await this.o.redis.set(
         this.key("csat_pending", event.conversationKey),
         String(ticket.number),
@@ -179,22 +191,19 @@ export class Desk {
     if (event.type !== "message") return null;
 
     const pending = await this.o.redis.get(this.key("csat_pending", event.conversationKey));
-    if (pending && event.text.trim()) {
-      const ticket = await this.store.get(Number(pending));
+    if (pending && event.text.trim() && !(await this.store.openTicketOf(event.conversationKey))) {
       await this.o.redis.del(this.key("csat_pending", event.conversationKey));
-      if (ticket?.csat) {
-        ticket.csat.comment = event.text.slice(0, 2000);
-        await this.store.save(ticket);
-        await this.store.append(ticket.number, {
-          at: this.now(),
-          from: "customer",
-          text: `rating comment: ${ticket.csat.comment}`,
-        });
-      }
+      await this.lanes.push(laneOf(Number(pending)), event.idempotencyKey, {
+        type: "rating",
+        ticket: Number(pending),
+        comment: event.text.slice(0, 2000),
+      });
       return [{ text: this.text("csatThanks", await localeOf(), {}) }];
     }
 
-    // A customer who writes soon after a close is still on the same matter: reopen it.
+    // A customer who writes soon after an agent closed the ticket is still on the same matter:
+    // reopen it. The conversation goes back to the person first, then the ticket's own lane
+    // reopens the ticket and relays the message, in that order.
     const last = await this.store.lastTicketOf(event.conversationKey);
     if (
       last?.status === "closed" &&
@@ -202,11 +211,13 @@ export class Desk {
       this.now() - last.closedAt < this.config.reopenWindowMinutes * MINUTE &&
       last.closedBy === "agent"
     ) {
-      transition(last, last.agent ? "assigned" : "queued", this.now());
-      await this.store.save(last);
       await this.o.conversations.mutate(event.conversationKey, (s) => {
         s.mode = "agent";
         s.agentAcknowledged = true;
+      });
+      await this.lanes.push(laneOf(last.number), `reopen:${last.number}:${last.closedAt}`, {
+        type: "reopen",
+        ticket: last.number,
       });
       await this.lanes.push(laneOf(last.number), event.idempotencyKey, {
         type: "customer",
@@ -214,12 +225,6 @@ export class Desk {
         text: event.text,
         attachments: event.attachments?.length ?? 0,
         at: event.at,
-      });
-      await this.lanes.push(laneOf(last.number), `reopen:${last.number}:${last.reopened}`, {
-        type: "timer",
-        ticket: last.number,
-        kind: "assign",
-        activity: -1,
       });
       return [{ text: this.text("reopened", await localeOf(), { number: String(last.number) }) }];
     }
@@ -270,6 +275,8 @@ export class Desk {
         const ticket = await this.store.get(item.ticket);
         if (!ticket) return { type: "drop", reason: `no ticket ${item.ticket}` };
         if (item.type === "opened") await this.onOpened(ticket);
+        else if (item.type === "reopen") await this.reopen(ticket);
+        else if (item.type === "rating") await this.rate(ticket, item.score, item.comment);
         else if (item.type === "notice") {
           await this.store.append(ticket.number, {
             at: this.now(),
@@ -296,7 +303,8 @@ export class Desk {
   }
 
   private async onOpened(t: Ticket): Promise<void> {
-    if (t.workspace) return; // already done (a replay)
+    // Every step is idempotent (thread and card made once, notices and timers with fixed ids),
+    // so a retry after a rate limit or a crash finishes what the first run started.
     await this.ensureThread(t);
     const locale = t.customer.locale;
     const now = this.now();
@@ -475,7 +483,11 @@ export class Desk {
     kind: "sla" | "autoclose_warn" | "autoclose" | "assign",
     activity: number,
   ): Promise<void> {
-    if (t.status === "closed") return;
+    if (t.status === "closed") {
+      // A close whose announcements were cut short (rate limit, crash) is finished here.
+      if (kind === "autoclose" && !t.closeAnnounced) await this.closeTicket(t, "auto");
+      return;
+    }
     const locale = t.customer.locale;
     if (kind === "assign") {
       if (this.config.assignment === "auto" && t.status === "queued") await this.autoAssign(t);
@@ -557,45 +569,91 @@ export class Desk {
     };
   }
 
-  private async closeTicket(t: Ticket, by: "agent" | "auto"): Promise<void> {
-    if (t.status === "closed") return;
-    const now = this.now();
-    transition(t, "closed", now);
-    t.closedBy = by;
+  private async reopen(t: Ticket): Promise<void> {
+    if (t.status !== "closed") return;
+    transition(t, t.agent ? "assigned" : "queued", this.now());
     await this.store.save(t);
-    if (t.agent) await this.store.setAgentTicket(t.agent.id, t.number, false);
-    await this.store.count("closed");
-    await this.store.count("resolution_ms_sum", now - t.createdAt);
-    await this.store.count("resolution_count");
+    if (t.agent) await this.store.setAgentTicket(t.agent.id, t.number, true);
     await this.store.append(t.number, {
-      at: now,
+      at: this.now(),
       from: "system",
-      text: by === "auto" ? "closed after inactivity" : `closed by ${t.agent?.alias ?? "an agent"}`,
+      text: "reopened by the customer",
     });
-    await this.o.conversations.mutate(t.conversationKey, (s) => {
-      s.mode = "bot";
-      s.flowId = null;
-      s.stepId = null;
-    });
-    const locale = t.customer.locale;
+    if (t.workspace) await this.o.workspace.reopenThread(t.workspace.threadId).catch(() => {});
+    await this.refreshTitle(t);
+    if (this.config.assignment === "auto") await this.autoAssign(t);
+  }
+
+  private async rate(t: Ticket, score?: number, comment?: string): Promise<void> {
+    if (score !== undefined && !t.csat) {
+      t.csat = { score, at: this.now() };
+      await this.store.count("csat_sum", score);
+      await this.store.count("csat_count");
+    }
+    if (comment !== undefined && t.csat) {
+      t.csat.comment = comment;
+      await this.store.append(t.number, {
+        at: this.now(),
+        from: "customer",
+        text: `rating comment: ${comment}`,
+      });
+    }
+    await this.store.save(t);
+  }
+
+  /**
+   * Closes in two halves, each safe to run again: the state change (conversation handed back
+   * to the bot first, so a crash can never leave it waiting on a person with no ticket), then
+   * the announcements, marked done only when all of them went out.
+   */
+  private async closeTicket(t: Ticket, by: "agent" | "auto"): Promise<void> {
+    if (t.status !== "closed") {
+      const now = this.now();
+      await this.o.conversations.mutate(t.conversationKey, (s) => {
+        s.mode = "bot";
+        s.flowId = null;
+        s.stepId = null;
+      });
+      transition(t, "closed", now);
+      t.closedBy = by;
+      t.closeAnnounced = false;
+      await this.store.save(t);
+      if (t.agent) await this.store.setAgentTicket(t.agent.id, t.number, false);
+      await this.store.count("closed");
+      await this.store.count("resolution_ms_sum", now - t.createdAt);
+      await this.store.count("resolution_count");
+      await this.store.append(t.number, {
+        at: now,
+        from: "system",
+        text:
+          by === "auto" ? "closed after inactivity" : `closed by ${t.agent?.alias ?? "an agent"}`,
+      });
+    }
+    if (t.closeAnnounced) return;
     await this.tellCustomer(
       t,
       `closed:${t.number}:${t.reopened}`,
-      this.text("closed", locale, { number: String(t.number) }),
+      this.text("closed", t.customer.locale, { number: String(t.number) }),
       [1, 2, 3, 4, 5].map((n) => ({ label: "★".repeat(n), payload: `csat:${t.number}:${n}` })),
     );
     await this.postToThread(t, {
       text:
-        by === "auto"
+        t.closedBy === "auto"
           ? `Closed after ${this.config.autoCloseAfterMinutes} min without an answer.`
           : `Closed. The customer was asked to rate the help.`,
     });
     await this.refreshTitle(t);
     if (t.workspace) await this.o.workspace.closeThread(t.workspace.threadId).catch(() => {});
+    t.closeAnnounced = true;
+    await this.store.save(t);
     if (this.config.assignment === "auto" && t.agent) await this.offerNextTicket(t.agent.id);
   }
 
   private async transfer(t: Ticket, target: string): Promise<void> {
+    if (t.status === "closed") {
+      await this.postToThread(t, { text: `#${t.number} is closed; /reopen it first.` });
+      return;
+    }
     const agent = this.config.agents.find((a) => a.alias.toLowerCase() === target.toLowerCase());
     const previous = t.agent;
     if (previous) await this.store.setAgentTicket(previous.id, t.number, false);
@@ -669,25 +727,46 @@ export class Desk {
 
   /** The ticket's thread, created once; made again if someone deleted it by hand. */
   private async ensureThread(t: Ticket, recreate = false): Promise<string> {
-    if (t.workspace && !recreate) return t.workspace.threadId;
-    await this.pace();
-    const threadId = await this.o.workspace.openThread(topicTitle(t));
-    t.workspace = { threadId };
-    await this.store.save(t);
-    const card = await this.postToThread(t, {
-      text: this.card(t, await this.store.transcript(t.number)),
-      buttons: [
-        { label: "✋ Claim", payload: `desk:claim:${t.number}` },
-        { label: "✅ Close", payload: `desk:close:${t.number}` },
-        { label: "↪ Transfer", payload: `desk:transfer:${t.number}` },
-      ],
-    });
-    t.workspace = { threadId, cardMessageId: card };
-    await this.store.save(t);
-    return threadId;
+    if (!t.workspace || recreate) {
+      await this.pace();
+      const threadId = await this.o.workspace.openThread(topicTitle(t));
+      t.workspace = { threadId };
+      await this.store.save(t);
+    }
+    if (!t.workspace.cardMessageId) {
+      const card: OutboundMessage = {
+        text: this.card(t, await this.store.transcript(t.number)),
+        buttons: [
+          { label: "✋ Claim", payload: `desk:claim:${t.number}` },
+          { label: "✅ Close", payload: `desk:close:${t.number}` },
+          { label: "↪ Transfer", payload: `desk:transfer:${t.number}` },
+        ],
+      };
+      await this.pace();
+      try {
+        t.workspace.cardMessageId = await this.o.workspace.post(t.workspace.threadId, card);
+      } catch (err) {
+        if (!(err instanceof ThreadGoneError) || recreate) throw err;
+        return this.ensureThread(t, true);
+      }
+      await this.store.save(t);
+    }
+    return t.workspace.threadId;
   }
 
+  /** Posts into the ticket's thread (made, or made again, as needed); long text in parts. */
   private async postToThread(t: Ticket, message: OutboundMessage): Promise<string> {
+    const parts = message.copyOf
+      ? [message]
+      : splitText(message.text, THREAD_TEXT_MAX).map((text, i, all) =>
+          i === all.length - 1 ? { ...message, text } : { text },
+        );
+    let id = "";
+    for (const part of parts) id = await this.postPart(t, part);
+    return id;
+  }
+
+  private async postPart(t: Ticket, message: OutboundMessage): Promise<string> {
     const threadId = await this.ensureThread(t);
     await this.pace();
     try {
@@ -723,7 +802,7 @@ export class Desk {
       `Customer: ${c.user.name ?? "unknown"} (${c.address.channel}) · language ${c.locale}`,
       `Reason: ${t.reason}`,
       `The bot tried: ${t.tried.join(" → ") || "nothing"}`,
-      ...Object.entries(t.vars).map(([k, v]) => `• ${k}: ${v}`),
+      ...Object.entries(t.vars).map(([k, v]) => `• ${k}: ${v.slice(0, 200)}`),
       t.openedOutOfHours ? "Opened outside business hours." : "",
       "",
       "Write here to answer the customer. // or /note for internal notes. /close /transfer <skill|alias> /alias <name>",
@@ -735,7 +814,11 @@ export class Desk {
         "Recent customer messages:",
         ...recent.map((l) => `👤 ${l.text.slice(0, 300)}`),
       );
-    return lines.filter((l, i, all) => l !== "" || all[i - 1] !== "").join("\n");
+    // The card is one message with the buttons under it: it must fit in one.
+    return lines
+      .filter((l, i, all) => l !== "" || all[i - 1] !== "")
+      .join("\n")
+      .slice(0, THREAD_TEXT_MAX);
   }
 
   private async refreshTitle(t: Ticket): Promise<void> {

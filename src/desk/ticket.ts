@@ -36,6 +36,8 @@ export interface Ticket {
   openedOutOfHours: boolean;
   csat?: { score: number; comment?: string; at: number };
   closedBy?: "agent" | "auto";
+  /** The close was told to the customer and the agents (set last, so a retry finishes it). */
+  closeAnnounced?: boolean;
 }
 
 const allowed: Record<TicketStatus, TicketStatus[]> = {
@@ -61,6 +63,7 @@ export function transition(ticket: Ticket, to: TicketStatus, now: number): void 
     ticket.reopened += 1;
     delete ticket.closedAt;
     delete ticket.csat;
+    delete ticket.closeAnnounced;
   }
   if (to === "queued") {
     delete ticket.agent;

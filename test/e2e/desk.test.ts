@@ -213,6 +213,9 @@ describe("the agent desk on Telegram forum topics", () => {
     fake.sendUserMessage(customer, "Quick and kind, thank you!");
     await until(() => has(fake, customer.id, /Thank you for the feedback/), 5_000, "thanks");
 
+    const started = Date.now();
+    while (!(await store.get(1))?.csat?.comment && Date.now() - started < 5_000)
+      await new Promise((r) => setTimeout(r, 20));
     const ticket = (await store.get(1))!;
     expect(ticket).toMatchObject({
       status: "closed",
@@ -246,13 +249,27 @@ describe("the agent desk on Telegram forum topics", () => {
     expect(stats.avgFirstResponseSeconds).toBeGreaterThanOrEqual(0);
     expect(cli("show", "99").stderr).toMatch(/no ticket #99/);
 
-    // Back with the bot: a new question gets a bot answer, not a relay.
+    // Back with the bot: commands get bot answers.
     fake.sendUserMessage(customer, "/menu");
     await until(
       () => fake.sentMessages(customer.id).at(-1)?.sent_reply_markup !== undefined,
       5_000,
       "the bot menu",
     );
+    // Writing again soon after the close reopens the same ticket and reaches Anna.
+    fake.sendUserMessage(customer, "One more thing: the refund went to my old card");
+    await until(() => has(fake, customer.id, /reopened ticket #1/), 5_000, "the reopen notice");
+    await until(
+      () => has(fake, group.id, /👤 Maria: One more thing/, topic.message_thread_id),
+      5_000,
+      "the message in the topic",
+    );
+    await until(
+      () => fake.topic(group.id, topic.message_thread_id)?.closed === false,
+      5_000,
+      "the topic reopened",
+    );
+    expect((await store.get(1))?.status).toBe("assigned");
   });
 
   it("20 messages from a new customer arriving at once create exactly one topic, all relayed in order", async () => {
