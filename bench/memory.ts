@@ -421,16 +421,27 @@ async function main(): Promise<number> {
     await Promise.all([intakeQ.close(), outboxQ.close()].map((p) => p.catch(() => {})));
   });
   const redisBefore = await usedMemoryMb(redis);
-  log("Frontline (`node bin/frontline.mjs start`, Telegram adapter in polling mode):");
+  log(
+    "Frontline (as `npm start` runs it, Node flags from package.json; Telegram adapter in polling mode):",
+  );
   // --inspect-port=0 only picks the port the inspector would use if opened later (SIGUSR1, after
   // the RSS samples; see memory-inspect.ts); it opens nothing at start.
-  const flChild = spawnChild("frontline", ["--inspect-port=0", "bin/frontline.mjs", "start"], {
-    TELEGRAM_BOT_TOKEN: flFake.token,
-    TELEGRAM_API_ROOT: flFake.apiRoot,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: "warn",
-  });
+  // The same Node flags `npm start` uses (package.json), so this measures what operators run.
+  const startFlags =
+    (JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string).match(
+      /--max-old-space-size=\d+/g,
+    ) ?? [];
+  const flChild = spawnChild(
+    "frontline",
+    ["--inspect-port=0", ...startFlags, "bin/frontline.mjs", "start"],
+    {
+      TELEGRAM_BOT_TOKEN: flFake.token,
+      TELEGRAM_API_ROOT: flFake.apiRoot,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: "warn",
+    },
+  );
   cleanups.push(() => flChild.stop());
   const frontline: Contender = {
     who: "Frontline",
