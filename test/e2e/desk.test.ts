@@ -35,7 +35,7 @@ const anna = { id: 9001, first_name: "Anna", language_code: "en" };
 const boris = { id: 9002, first_name: "Boris", language_code: "en" };
 let nextCustomer = 70_000;
 
-async function desk(settings: Record<string, unknown> = {}, replicas = 1) {
+async function desk(settings: Record<string, unknown> = {}, replicas = 1, limits = fast) {
   const fake = await FakeTelegram.start();
   const group = fake.createForumGroup({
     title: "Support desk",
@@ -68,7 +68,7 @@ async function desk(settings: Record<string, unknown> = {}, replicas = 1) {
         prefix,
         flows,
         agentChatId: String(group.id),
-        channelLimits: fast,
+        channelLimits: limits,
         mode: i === 0 ? "polling" : "worker",
       }),
     );
@@ -428,4 +428,38 @@ describe("the agent desk on Telegram forum topics", () => {
       "the reply after unblocking",
     );
   });
+  it("under Telegram's real group limit (20 a minute), every new ticket still gets its topic, card and notice", async () => {
+    // Three escalations at once need more agent-chat posts than the group's burst allows, so
+    // some steps wait and are retried; each must finish, none may be skipped.
+    const { fake, group, customer } = await desk({}, 1, {
+      ...fast,
+      group: { burst: 5, perSecond: 20 / 60 },
+    });
+    const others = [
+      { id: nextCustomer++, first_name: "Olga", language_code: "ru" },
+      { id: nextCustomer++, first_name: "Piotr", language_code: "pl" },
+    ];
+    for (const o of others) fake.addUser(o);
+    for (const c of [customer, ...others]) fake.sendUserMessage(c, "/human");
+    await until(
+      () =>
+        fake.topics(group.id).length === 3 &&
+        fake
+          .topics(group.id)
+          .every((t) =>
+            fake
+              .sentMessages(group.id, t.message_thread_id)
+              .some((m) => /🎫 Ticket #/.test(m.text ?? "")),
+          ),
+      30_000,
+      "three topics with their cards",
+    );
+    for (const c of [customer, ...others])
+      await until(
+        () => fake.sentMessages(c.id).some((m) => /(#|№|nr )\d/.test(m.text ?? "")),
+        10_000,
+        `the ticket notice for ${c.first_name}`,
+      );
+    expect(fake.calls.filter((c) => c.method === "createForumTopic").length).toBe(3);
+  }, 60_000);
 });
