@@ -165,6 +165,9 @@ describe("FakeTelegram with grammY", () => {
       { secret: "s3cret", status: 200 },
       { secret: "s3cret", status: 200 },
     ]);
+    // The reply is sent before the webhook's 200 reaches the fake: wait for that 200.
+    for (let i = 0; i < 100 && fake.webhookInfo().pending_update_count !== 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const info = await bot.api.getWebhookInfo();
     expect(info).toMatchObject({ url, pending_update_count: 0 });
     expect(info.last_error_message).toContain("500");
