@@ -33,7 +33,6 @@ export interface IntakeOptions {
   concurrency?: number;
   lockDurationMs?: number;
   leaseMs?: number;
-  producerOnly?: boolean;
 }
 
 /** After this many failed attempts an event is set aside (dead-lettered) so its conversation moves on. */
@@ -51,7 +50,6 @@ export class Intake {
       concurrency: options.concurrency ?? 64,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
-      producerOnly: options.producerOnly,
       handler: (_conversation, event, meta) => this.process(event, meta.attempts),
     });
   }

@@ -22,7 +22,6 @@ export interface OutboxOptions {
   concurrency?: number;
   lockDurationMs?: number;
   leaseMs?: number;
-  producerOnly?: boolean;
   /** Called after each successful send (metrics, latency benchmarks). */
   onSent?: (item: OutboxItem, messageId: string) => void;
   /** Called when a chat turns out to be unreachable (blocked the bot, deleted). */
@@ -49,7 +48,6 @@ export class Outbox {
       concurrency: options.concurrency ?? 128,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
-      producerOnly: options.producerOnly,
       handler: (_group, item, meta) => this.deliver(item, meta.attempts),
     });
   }

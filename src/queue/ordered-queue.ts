@@ -36,8 +36,6 @@ export interface OrderedQueueOptions<T> {
   lockDurationMs?: number;
   /** How long an item id is remembered to drop duplicates. */
   dedupeTtlSeconds?: number;
-  /** Only add items (no worker in this process). */
-  producerOnly?: boolean;
   /** Test seam: runs after the handler, just before the item is acknowledged. */
   beforeAck?: (group: string, itemId: string) => Promise<void>;
 }
@@ -171,20 +169,18 @@ export class OrderedQueue<T> {
     this.queue.on("error", (err) =>
       options.logger?.error({ err, queue: options.name }, "queue error"),
     );
-    if (!options.producerOnly) {
-      this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
-        connection: options.connection,
-        prefix: `${options.prefix}bull`,
-        concurrency: options.concurrency ?? 64,
-        lockDuration: options.lockDurationMs ?? 15_000,
-        stalledInterval: options.lockDurationMs ?? 15_000,
-        // A job stalls only when its process died; it must always run again, never fail for it.
-        maxStalledCount: 1_000_000,
-      });
-      this.worker.on("error", (err) =>
-        options.logger?.error({ err, queue: options.name }, "worker error"),
-      );
-    }
+    this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
+      connection: options.connection,
+      prefix: `${options.prefix}bull`,
+      concurrency: options.concurrency ?? 64,
+      lockDuration: options.lockDurationMs ?? 15_000,
+      stalledInterval: options.lockDurationMs ?? 15_000,
+      // A job stalls only when its process died; it must always run again, never fail for it.
+      maxStalledCount: 1_000_000,
+    });
+    this.worker.on("error", (err) =>
+      options.logger?.error({ err, queue: options.name }, "worker error"),
+    );
   }
 
   // One hash tag per group keeps a group's keys in one Redis Cluster slot.
@@ -229,10 +225,6 @@ export class OrderedQueue<T> {
       },
     );
     return pushed === 1 ? "added" : "duplicate-pending";
-  }
-
-  async pendingCount(group: string): Promise<number> {
-    return this.redis.llen(this.keys(group).inbox);
   }
 
   private async process(job: Job, token: string | undefined): Promise<void> {
