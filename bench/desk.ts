@@ -19,6 +19,7 @@ import os from "node:os";
 import { Redis } from "ioredis";
 import type { TicketStatus } from "../src/desk/ticket.ts";
 import { dropPrefix, testRedisUrl } from "../test/support/redis.ts";
+import { envInt, guardBench, log } from "./common.ts";
 import {
   AGENT,
   type DeskContender,
@@ -33,7 +34,6 @@ import {
   type PhaseLoad,
   paced,
   type Stats,
-  sleep,
   stats,
   until,
 } from "./desk-measure.ts";
@@ -56,15 +56,6 @@ const NOISY_OTHERS_PCT = 25;
 const SEED_ID = 100_000;
 const ESC_ID = 200_000;
 
-function envInt(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
-}
-
-function log(line = ""): void {
-  process.stdout.write(`${line}\n`);
-}
-
 function fmt(v: number, digits = 1): string {
   return Number.isFinite(v) ? v.toFixed(digits) : "—";
 }
@@ -73,27 +64,7 @@ const mb = (bytes: number) => bytes / 1024 / 1024;
 
 // ---------------------------------------------------------------- cleanup, always
 
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const c = cleanups.pop() as () => Promise<void>;
-    try {
-      await c();
-    } catch (err) {
-      process.stderr.write(`cleanup failed: ${(err as Error)?.message ?? err}\n`);
-    }
-  }
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-setTimeout(() => {
-  process.stderr.write(`bench:desk: watchdog fired after ${WATCHDOG_MS} ms; cleaning up\n`);
-  void cleanupAll().finally(() => process.exit(2));
-}, WATCHDOG_MS).unref();
+const { cleanups, exitAfterCleanup } = guardBench("bench:desk", { watchdogMs: WATCHDOG_MS });
 
 const warnings: string[] = [];
 function warn(w: string): void {
@@ -527,9 +498,6 @@ try {
 } catch (err) {
   process.stderr.write(`bench:desk failed: ${(err as Error)?.stack ?? err}\n`);
   code = 1;
-} finally {
-  await cleanupAll();
 }
-// BullMQ and grammY may keep sockets or timers a moment longer; this benchmark is done.
-await sleep(50);
-process.exit(code);
+// Cleans up, then exits: BullMQ and grammY may keep sockets or timers a moment longer.
+await exitAfterCleanup(code);

@@ -23,6 +23,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { deleteKeysWithPrefix } from "../src/runtime/redis.ts";
 import { FakeTelegram, type TestUser } from "../test/fakes/telegram/index.ts";
+import { envInt, fmt, guardBench, log } from "./common.ts";
 import { type LiveHeap, liveHeap } from "./memory-inspect.ts";
 
 const CONVERSATIONS = envInt("BENCH_CONVERSATIONS", 10_000);
@@ -43,15 +44,7 @@ const READY_MS = 60_000;
 /** After the budget, the last pushed batch may take this long to be processed. */
 const DRAIN_MS = 20_000;
 
-function envInt(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
-}
-
 const T0 = performance.now();
-function log(line = ""): void {
-  process.stdout.write(`${line}\n`);
-}
 /** A progress line, with the seconds since the benchmark started. */
 function progress(line: string): void {
   log(`  [${((performance.now() - T0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -59,47 +52,8 @@ function progress(line: string): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-// ---- cleanup ----------------------------------------------------------------------------------
-
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const c = cleanups.pop() as () => Promise<void>;
-    try {
-      await c();
-    } catch (err) {
-      process.stderr.write(`cleanup failed: ${(err as Error)?.message ?? err}\n`);
-    }
-  }
-}
-
-let exiting: Promise<never> | undefined;
-/** Cleans up once (bounded by CLEANUP_MS) and exits; later calls wait for the first. */
-function exitAfterCleanup(code: number): Promise<never> {
-  exiting ??= (async () => {
-    const timer = setTimeout(() => {
-      process.stderr.write(`bench:memory: cleanup took over ${CLEANUP_MS} ms; exiting anyway\n`);
-      process.exit(code);
-    }, CLEANUP_MS);
-    timer.unref();
-    await cleanupAll();
-    process.exit(code);
-  })();
-  return exiting;
-}
-
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    void exitAfterCleanup(130);
-  });
-}
-setTimeout(() => {
-  process.stderr.write(`bench:memory: watchdog fired after ${WATCHDOG_MS} ms; exiting\n`);
-  void exitAfterCleanup(2);
-}, WATCHDOG_MS).unref();
+const guard = guardBench("bench:memory", { watchdogMs: WATCHDOG_MS, cleanupMs: CLEANUP_MS });
+const { cleanups, exitAfterCleanup } = guard;
 
 // ---- child processes and their memory ---------------------------------------------------------
 
@@ -373,12 +327,6 @@ async function checkStates(redis: Redis, prefix: string): Promise<StateCheck> {
 
 // ---- formatting -------------------------------------------------------------------------------
 
-function fmt(n: number, digits = 1): string {
-  return Number.isFinite(n)
-    ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : "n/a";
-}
-
 function count(n: number): string {
   return n.toLocaleString("en-US");
 }
@@ -624,7 +572,8 @@ try {
   code = await main();
 } catch (err) {
   // After Ctrl-C the children are stopped under main's feet; that is no failure to report.
-  if (!interrupted) process.stderr.write(`bench:memory failed: ${(err as Error)?.stack ?? err}\n`);
-  code = interrupted ? 130 : 1;
+  if (!guard.interrupted)
+    process.stderr.write(`bench:memory failed: ${(err as Error)?.stack ?? err}\n`);
+  code = guard.interrupted ? 130 : 1;
 }
 await exitAfterCleanup(code);

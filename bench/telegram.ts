@@ -13,6 +13,7 @@ import { Redis } from "ioredis";
 import { TelegramChannel } from "../adapters/telegram/index.ts";
 import { IntentRouter } from "../src/engine/router.ts";
 import { loadFlows } from "../src/flows/load.ts";
+import { envInt, fmt, guardBench, log } from "./common.ts";
 import { type Contender, startBareGrammy, startFrontline, UNPACED } from "./telegram-bots.ts";
 import { type CpuUse, Meter } from "./telegram-host.ts";
 import {
@@ -58,50 +59,8 @@ const TARGET_RATIO = 0.5;
 /** Above this share of a core used by other processes, a phase is flagged as noisy. */
 const NOISY_OTHERS_PCT = 25;
 
-function envInt(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
-}
-
-function log(line = ""): void {
-  process.stdout.write(`${line}\n`);
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const c = cleanups.pop() as () => Promise<void>;
-    try {
-      await c();
-    } catch (err) {
-      process.stderr.write(`cleanup failed: ${(err as Error)?.message ?? err}\n`);
-    }
-  }
-}
-
-/** Cleans up (bounded by CLEANUP_MS) and exits: nothing left running can keep the process. */
-async function exitAfterCleanup(code: number): Promise<never> {
-  const timer = setTimeout(() => {
-    process.stderr.write(`bench:telegram: cleanup took over ${CLEANUP_MS} ms; exiting anyway\n`);
-    process.exit(code);
-  }, CLEANUP_MS);
-  timer.unref();
-  await cleanupAll();
-  process.exit(code);
-}
-
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    void exitAfterCleanup(130);
-  });
-}
-setTimeout(() => {
-  process.stderr.write(`bench:telegram: watchdog fired after ${WATCHDOG_MS} ms; exiting\n`);
-  void exitAfterCleanup(2);
-}, WATCHDOG_MS).unref();
+const guard = guardBench("bench:telegram", { watchdogMs: WATCHDOG_MS, cleanupMs: CLEANUP_MS });
+const { cleanups, exitAfterCleanup } = guard;
 
 interface Measured<T> {
   result: T;
@@ -250,14 +209,6 @@ async function runPaced(
 
 // ---- output -----------------------------------------------------------------------------------
 
-function fmt(n: number, digits = 1): string {
-  if (!Number.isFinite(n)) return "n/a";
-  return n.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-}
-
 interface Row {
   metric: string;
   frontline: string;
@@ -374,7 +325,7 @@ async function main(): Promise<number> {
   await warmUp(front);
 
   log(`throughput: ${ROUNDS} rounds, the two bots take turns (order alternates)`);
-  for (let r = 1; r <= ROUNDS && !interrupted; r++) {
+  for (let r = 1; r <= ROUNDS && !guard.interrupted; r++) {
     for (const e of r % 2 === 1 ? [bare, front] : [front, bare]) {
       await throughputRound(redis, e, r);
     }
