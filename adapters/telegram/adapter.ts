@@ -1,9 +1,16 @@
 // The Telegram channel: one grammY Bot's Api for calls, updates in by long polling or
 // webhook, each one recorded durably before Telegram is acknowledged.
-import { Bot } from "grammy";
+import { Bot, GrammyError } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
-import type { AgentEvent, FlowSet, InboundEvent } from "../../src/index.ts";
+import type {
+  AdapterContext,
+  AdapterHealth,
+  ChannelAdapter,
+  CommandMenu,
+  InboundSink,
+} from "../../src/index.ts";
+import { FrontlineError } from "../../src/index.ts";
 import { TelegramChannel } from "./channel.ts";
 import { Poller } from "./polling.ts";
 import { translateUpdate } from "./translate.ts";
@@ -33,24 +40,47 @@ export interface TelegramOptions {
   limits?: ConstructorParameters<typeof TelegramChannel>[1];
 }
 
-export class TelegramAdapter {
+/**
+ * grammY's default API timeout is 500 s. A send hung that long would outlive the lane's lease
+ * (RECOVERY_MS, renewed while the handler runs, given up after a minute or more) and another
+ * drainer could send the same message again; so every call is cut well before that.
+ */
+export const API_TIMEOUT_SECONDS = 45;
+
+export class TelegramAdapter implements ChannelAdapter {
+  readonly name = "telegram";
   readonly bot: Bot;
   readonly channel: TelegramChannel;
   readonly workspace: TelegramWorkspace | undefined;
-  private recordAgent: ((event: AgentEvent) => Promise<unknown>) | undefined;
   private poller: Poller | undefined;
   private webhook: WebhookServer | undefined;
-  private record: ((event: InboundEvent) => Promise<unknown>) | undefined;
+  private sink: InboundSink | undefined;
+  private state: AdapterHealth = { ok: false, detail: "not started" };
 
   constructor(private readonly options: TelegramOptions) {
     this.bot = new Bot(options.token, {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-      client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+      client: {
+        ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
+        timeoutSeconds: API_TIMEOUT_SECONDS,
+      },
     });
     this.channel = new TelegramChannel(this.bot.api, options.limits);
     this.workspace = options.agentChatId
-      ? new TelegramWorkspace(this.bot.api, options.agentChatId, this.channel)
+      ? new TelegramWorkspace(this.bot.api, options.agentChatId, this.channel, () => this.me())
       : undefined;
+  }
+
+  get channels() {
+    return [this.channel];
+  }
+
+  get workspaces() {
+    return this.workspace ? [this.workspace] : [];
+  }
+
+  health(): AdapterHealth {
+    return this.state;
   }
 
   get botInfo(): UserFromGetMe {
@@ -61,17 +91,30 @@ export class TelegramAdapter {
    * Connects and starts taking updates; `record` must resolve only once the event is durable.
    * Returns the webhook's bound port in webhook mode.
    */
-  async start(
-    record: (event: InboundEvent) => Promise<unknown>,
-    flows?: FlowSet,
-    recordAgent?: (event: AgentEvent) => Promise<unknown>,
-  ): Promise<{ port?: number }> {
-    this.record = record;
-    this.recordAgent = recordAgent;
-    await this.bot.init();
-    if (flows) await this.registerCommands(flows);
+  /** The bot's own id, asking Telegram once (getMe); a refused token is a configuration error. */
+  async me(): Promise<number> {
+    try {
+      await this.bot.init();
+    } catch (err) {
+      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404))
+        throw new FrontlineError(
+          "FL_ERR_CONFIG",
+          `Telegram refused TELEGRAM_BOT_TOKEN (${err.error_code} ${err.description}); copy the token again from @BotFather`,
+        );
+      throw err;
+    }
+    return this.bot.botInfo.id;
+  }
+
+  async start(sink: InboundSink, context: AdapterContext): Promise<void> {
+    this.sink = sink;
+    await this.me();
+    await this.registerCommands(context.commandMenus);
     const recordUpdate = (u: Update) => this.handleUpdate(u);
-    if (this.options.mode === "worker") return {};
+    if (this.options.mode === "worker") {
+      this.state = { ok: true, detail: "worker (takes no updates)" };
+      return;
+    }
     if (this.options.mode === "polling") {
       await this.bot.api.deleteWebhook({ drop_pending_updates: false });
       this.poller = new Poller({
@@ -83,7 +126,8 @@ export class TelegramAdapter {
         timeoutSeconds: this.options.pollTimeoutSeconds,
       });
       this.poller.start();
-      return {};
+      this.state = { ok: true, detail: "polling" };
+      return;
     }
     const hook = this.options.webhook!;
     this.webhook = new WebhookServer({
@@ -95,13 +139,17 @@ export class TelegramAdapter {
       logger: this.options.logger,
     });
     const { port } = await this.webhook.listen();
+    this.port = port;
     await this.bot.api.setWebhook(hook.url, {
       secret_token: hook.secret,
       allowed_updates: [...ALLOWED_UPDATES],
       max_connections: 40,
     });
-    return { port };
+    this.state = { ok: true, detail: `webhook on port ${port}` };
   }
+
+  /** The webhook server's bound port (webhook mode). */
+  port: number | undefined;
 
   /** Records one update; throws if it could not be recorded (so it is not acknowledged). */
   async handleUpdate(update: Update): Promise<void> {
@@ -110,7 +158,7 @@ export class TelegramAdapter {
     const chatId = String(update.message?.chat.id ?? query?.message?.chat.id ?? "");
     if (agentChat && chatId === agentChat) {
       const agentEvent = translateAgentUpdate(update, this.bot.botInfo.id, agentChat);
-      if (agentEvent && this.recordAgent) await this.recordAgent(agentEvent);
+      if (agentEvent) await this.sink!.agent(agentEvent);
     } else {
       // Customers only in private chats; any other group the bot is in is ignored.
       const event = translateUpdate(update, {
@@ -118,7 +166,7 @@ export class TelegramAdapter {
         username: this.bot.botInfo.username,
       });
       if (!event) return;
-      await this.record!(event);
+      await this.sink!.customer(event);
     }
     if (query) {
       // The spinner on the customer's button stops now; the answer itself arrives as a message.
@@ -131,18 +179,13 @@ export class TelegramAdapter {
   }
 
   /** The command menu, per language, from frontline.yaml's commandMenu. */
-  private async registerCommands(flows: FlowSet): Promise<void> {
-    const menu = flows.bot.commandMenu;
-    if (!menu) return;
-    const forLocale = (locale: string) =>
-      Object.entries(menu).map(([command, text]) => ({
-        command,
-        description: text[locale] ?? text[flows.bot.defaultLocale] ?? command,
-      }));
+  private async registerCommands(menus: CommandMenu[]): Promise<void> {
     try {
-      await this.bot.api.setMyCommands(forLocale(flows.bot.defaultLocale));
-      for (const locale of flows.bot.locales)
-        await this.bot.api.setMyCommands(forLocale(locale), { language_code: locale as never });
+      for (const menu of menus)
+        await this.bot.api.setMyCommands(
+          menu.commands,
+          menu.locale ? { language_code: menu.locale as never } : {},
+        );
     } catch (err) {
       this.options.logger?.warn(
         { err: String(err) },
@@ -155,6 +198,7 @@ export class TelegramAdapter {
   async stop(): Promise<void> {
     await this.poller?.stop();
     await this.webhook?.close();
+    this.state = { ok: false, detail: "stopped" };
   }
 }
 

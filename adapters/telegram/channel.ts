@@ -4,11 +4,24 @@ import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
 import {
   type Address,
   type Channel,
+  type ChannelLimits,
   DeliveryError,
+  type MediaRef,
   type OutboundMessage,
   type RateLimit,
+  type SendOptions,
 } from "../../src/index.ts";
-import { CHANNEL } from "./translate.ts";
+import { CHANNEL, parseMediaRef } from "./translate.ts";
+
+/** Bot API limits: 4096-character messages, 64-byte callback_data, 128-character topic
+ * names, 50 MB uploads. */
+export const TELEGRAM_LIMITS: ChannelLimits = {
+  textLength: 4096,
+  buttons: 100,
+  payloadBytes: 64,
+  titleLength: 128,
+  uploadBytes: 50 * 1024 * 1024,
+};
 
 /** Escapes text for parse_mode HTML: customer and flow text can never inject markup. */
 export function escapeHtml(text: string): string {
@@ -17,7 +30,7 @@ export function escapeHtml(text: string): string {
 
 export class TelegramChannel implements Channel {
   readonly name = CHANNEL;
-  readonly maxTextLength = 4096;
+  readonly limits = TELEGRAM_LIMITS;
   // Bot FAQ: ~1 msg/s per chat with short bursts, 20/min per group, ~30/s overall.
   // A small burst: with 30 the first second could carry ~60 sends, twice Telegram's ~30/s.
   readonly globalLimit: RateLimit = { burst: 5, perSecond: 30 };
@@ -33,23 +46,24 @@ export class TelegramChannel implements Channel {
     if (limits.group) this.groupLimit = limits.group;
   }
 
+  /** A chat is one lane: its forum topics share its order and its limit. */
+  laneOf(address: Address): string {
+    return address.chatId;
+  }
+
   limitFor(address: Address): RateLimit {
     return address.chatId.startsWith("-") ? this.groupLimit : this.privateLimit;
   }
 
-  async send(address: Address, message: OutboundMessage): Promise<{ messageId: string }> {
+  // Telegram's sendMessage takes no idempotency key: the outbox's ids are the only guard.
+  async send(
+    address: Address,
+    message: OutboundMessage,
+    _options?: SendOptions,
+  ): Promise<{ messageId: string }> {
     const thread = address.threadId ? { message_thread_id: Number(address.threadId) } : {};
     try {
-      if (message.copyOf) {
-        // copyMessage, never forwardMessage: a copy carries no link to who sent the original.
-        const copied = await this.api.copyMessage(
-          address.chatId,
-          message.copyOf.chatId,
-          Number(message.copyOf.messageId),
-          thread,
-        );
-        return { messageId: String(copied.message_id) };
-      }
+      if (message.media) return await this.sendMedia(address, message, message.media, thread);
       const mentions = (message.mentions ?? [])
         .map((m) => /^telegram:(\d+)$/.exec(m.agentId))
         .map((m, i) =>
@@ -67,6 +81,34 @@ export class TelegramChannel implements Channel {
     } catch (err) {
       throw classify(err);
     }
+  }
+
+  private async sendMedia(
+    address: Address,
+    message: OutboundMessage,
+    media: MediaRef,
+    thread: { message_thread_id?: number },
+  ): Promise<{ messageId: string }> {
+    const source = media.channel === CHANNEL ? parseMediaRef(media.ref) : null;
+    if (!source) {
+      // Media from another platform is carried by the cross-platform desk (openMedia); until
+      // then the words say what was not carried, never silence.
+      const what = `[${media.kind}${media.name ? `: ${media.name}` : ""} from ${media.channel}, not carried]`;
+      const sent = await this.api.sendMessage(
+        address.chatId,
+        escapeHtml(message.text ? `${message.text}\n${what}` : what),
+        { parse_mode: "HTML", ...thread },
+      );
+      return { messageId: String(sent.message_id) };
+    }
+    // copyMessage, never forwardMessage: a copy carries no link to who sent the original.
+    const copied = await this.api.copyMessage(
+      address.chatId,
+      source.chatId,
+      source.messageId,
+      thread,
+    );
+    return { messageId: String(copied.message_id) };
   }
 }
 

@@ -48,7 +48,8 @@ export class Poller {
           {
             offset: this.offset,
             limit: 100,
-            timeout: this.options.timeoutSeconds ?? 30,
+            // Below the client timeout (API_TIMEOUT_SECONDS), which would cut a longer poll.
+            timeout: this.options.timeoutSeconds ?? 25,
             allowed_updates: this.options.allowedUpdates as never,
           },
           this.abort.signal as never,

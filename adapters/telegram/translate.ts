@@ -1,9 +1,19 @@
 // Telegram updates → channel-agnostic InboundEvents (customer side: private chats only).
 // Returns null for what the customer bot does not handle; the agent desk reads group updates.
 import type { Update } from "grammy/types";
-import type { Attachment, InboundEvent } from "../../src/index.ts";
+import type { InboundEvent, MediaRef } from "../../src/index.ts";
 
 export const CHANNEL = "telegram";
+
+/** Telegram media is carried by copying the message that holds it: "<chat id>/<message id>". */
+export function mediaRef(chatId: number | string, messageId: number): string {
+  return `${chatId}/${messageId}`;
+}
+
+export function parseMediaRef(ref: string): { chatId: string; messageId: number } | null {
+  const m = /^(-?\d+)\/(\d+)$/.exec(ref);
+  return m ? { chatId: m[1]!, messageId: Number(m[2]) } : null;
+}
 
 export function conversationKeyFor(botId: number, chatId: number | string): string {
   return `tg:${botId}:${chatId}`;
@@ -36,7 +46,6 @@ export function translateUpdate(
     address: { channel: CHANNEL, chatId: String(message.chat.id) },
     user: userOf(message.from),
     at: message.date * 1000,
-    platformMessageId: String(message.message_id),
   };
   const text = message.text ?? message.caption ?? "";
   if (update.edited_message) return { ...base, type: "edit", text };
@@ -60,33 +69,44 @@ function userOf(from: {
   id: number;
   first_name: string;
   last_name?: string;
+  username?: string;
   language_code?: string;
 }) {
   return {
     id: String(from.id),
     name: [from.first_name, from.last_name].filter(Boolean).join(" "),
+    ...(from.username ? { username: from.username, link: `https://t.me/${from.username}` } : {}),
     ...(from.language_code ? { locale: from.language_code } : {}),
   };
 }
 
 type MessageLike = NonNullable<Update["message"]>;
 
-function attachmentsOf(m: MessageLike): Attachment[] {
-  const ref = (id: string) => id;
-  if (m.photo?.length) return [{ kind: "photo", ref: ref(m.photo.at(-1)!.file_id) }];
-  if (m.document)
-    return [
-      {
-        kind: "document",
-        ref: ref(m.document.file_id),
-        ...(m.document.file_name ? { name: m.document.file_name } : {}),
-      },
-    ];
-  if (m.video) return [{ kind: "video", ref: ref(m.video.file_id) }];
-  if (m.audio) return [{ kind: "audio", ref: ref(m.audio.file_id) }];
-  if (m.voice) return [{ kind: "voice", ref: ref(m.voice.file_id) }];
-  if (m.sticker) return [{ kind: "sticker", ref: ref(m.sticker.file_id) }];
-  if (m.text === undefined && m.caption === undefined)
-    return [{ kind: "other", ref: String(m.message_id) }];
-  return [];
+/** The message's media, carried by reference to the message itself (copied, never forwarded). */
+export function attachmentsOf(m: MessageLike): MediaRef[] {
+  const kind: MediaRef["kind"] | undefined = m.photo?.length
+    ? "photo"
+    : m.document
+      ? "document"
+      : m.video || m.animation
+        ? "video"
+        : m.audio
+          ? "audio"
+          : m.voice
+            ? "voice"
+            : m.sticker
+              ? "sticker"
+              : m.text === undefined && m.caption === undefined
+                ? "other"
+                : undefined;
+  if (!kind) return [];
+  const name = m.document?.file_name;
+  return [
+    {
+      channel: CHANNEL,
+      kind,
+      ref: mediaRef(m.chat.id, m.message_id),
+      ...(name ? { name } : {}),
+    },
+  ];
 }

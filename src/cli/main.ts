@@ -1,14 +1,23 @@
 // `frontline`: the operator's command. Each subcommand lives in its own file.
 import { Command } from "commander";
+import type { ChannelPlugin } from "../core/adapter.ts";
 import { isFrontlineError } from "../core/errors.ts";
 import { runChat } from "./chat.ts";
+import { registerCustomers } from "./customers.ts";
+import { registerDeadLetters } from "./deadletters.ts";
 import { runSchema } from "./schema.ts";
 import { runStart } from "./start.ts";
 import { runTestFlows } from "./test-flows.ts";
 import { registerTickets } from "./tickets.ts";
 import { runValidate } from "./validate.ts";
 
-export async function main(argv: string[]): Promise<number> {
+export interface CliOptions {
+  /** The platforms this build knows (the composition root, bin/, passes adapters/'s list). */
+  plugins?: readonly ChannelPlugin[];
+}
+
+export async function main(argv: string[], options: CliOptions = {}): Promise<number> {
+  const plugins = options.plugins ?? [];
   let code = 0;
   const program = new Command("frontline")
     .description("First-line customer support for chat messengers")
@@ -21,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--flows <dir>", "flows directory")
     .action(async (opts: { flows?: string }) => {
-      code = await runStart(opts);
+      code = await runStart(opts, plugins);
     });
 
   program
@@ -29,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("check flow files and report every problem with file:line:column")
     .argument("[dir]", "flows directory", process.env.FLOWS_DIR ?? "flows")
     .action((dir: string) => {
-      code = runValidate(dir);
+      code = runValidate(dir, plugins);
     });
 
   program
@@ -60,9 +69,12 @@ export async function main(argv: string[]): Promise<number> {
       code = runSchema(dir);
     });
 
-  registerTickets(program, (c) => {
+  const setCode = (c: number) => {
     code = c;
-  });
+  };
+  registerTickets(program, setCode);
+  registerDeadLetters(program, setCode);
+  registerCustomers(program, setCode);
 
   try {
     await program.parseAsync(argv);

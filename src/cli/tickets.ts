@@ -107,6 +107,17 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
       setCode(0);
     });
   tickets
+    .command("delete <number>")
+    .description("delete a ticket and its transcript (erasure requests)")
+    .action(async (n: string) => {
+      await withStore(async (store) => {
+        await ticketOrFail(store, n);
+        await store.delete(Number(n));
+        process.stdout.write(`deleted ticket #${n} and its transcript\n`);
+      });
+      setCode(0);
+    });
+  tickets
     .command("stats")
     .option("--json", "as JSON")
     .action(async (opts: { json?: boolean }) => {
@@ -124,6 +135,7 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
             `Time to resolution:                ${s.avgResolutionSeconds ?? "—"} s (average)`,
             `CSAT:                              ${s.csatAverage ?? "—"} / 5 from ${s.csatCount} ratings`,
             `Tickets by state:                  ${STATUSES.map((st) => `${st} ${s.ticketsByState[st]}`).join(", ")}`,
+            `Blocked customers:                 ${s.blockedCustomers}`,
           ].join("\n")}\n`,
         );
       });

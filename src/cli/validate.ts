@@ -1,9 +1,10 @@
 // `frontline validate [dir]`: every problem at once, with positions; non-zero exit on any.
-import { loadFlows } from "../flows/load.ts";
+import { loadFlows, type PlatformLimits } from "../flows/load.ts";
 import { formatProblems } from "../flows/problems.ts";
 
-export function runValidate(dir: string): number {
-  const result = loadFlows(dir);
+/** Checks against every platform this build knows: flows must fit wherever they may run. */
+export function runValidate(dir: string, platforms: readonly PlatformLimits[] = []): number {
+  const result = loadFlows(dir, { platforms });
   if (!result.ok) {
     process.stderr.write(`${formatProblems(result.problems)}\n`);
     return 1;

@@ -8,6 +8,7 @@ export const ErrorCodes = {
   FL_ERR_REDIS_UNAVAILABLE: "Redis is not reachable",
   FL_ERR_STATE_CONFLICT: "Conversation state changed under us too many times",
   FL_ERR_INPUT: "The input cannot be processed",
+  FL_ERR_PREFLIGHT: "A platform is not set up the way Frontline needs",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -46,5 +47,26 @@ export class DeliveryError extends Error {
   ) {
     super(message);
     this.name = "DeliveryError";
+  }
+}
+
+/** Thrown by a workspace's `post` when the thread was deleted by hand: the desk makes a new one. */
+export class ThreadGoneError extends Error {
+  readonly code = "FL_ERR_THREAD_GONE";
+  constructor(message: string) {
+    super(message);
+    this.name = "ThreadGoneError";
+  }
+}
+
+/** Thrown by `openThread` when the thread was made but its card did not go out. */
+export class ThreadHalfOpenError extends Error {
+  readonly code = "FL_ERR_THREAD_HALF_OPEN";
+  constructor(
+    readonly threadId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`thread ${threadId} was made but its card was not posted`);
+    this.name = "ThreadHalfOpenError";
   }
 }

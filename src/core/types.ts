@@ -15,6 +15,10 @@ export interface UserRef {
   id: string;
   /** Display name as the platform gives it; shown to agents, never logged. */
   name?: string;
+  /** The platform's handle without "@", when it has one (Telegram username, Discord tag). */
+  username?: string;
+  /** A link that opens the customer's profile on the platform, when it has one. */
+  link?: string;
   /** The platform's locale hint (Telegram language_code, Discord locale). */
   locale?: string;
 }
@@ -28,15 +32,13 @@ interface InboundBase {
   user: UserRef;
   /** Epoch milliseconds when the platform says the event happened. */
   at: number;
-  /** The platform's id of the message, so the desk can copy it (media) into the agent chat. */
-  platformMessageId?: string;
 }
 
 export interface InboundMessage extends InboundBase {
   type: "message";
   text: string;
   /** Media the customer sent; flows cannot read it, but the desk relays it. */
-  attachments?: Attachment[];
+  attachments?: MediaRef[];
 }
 export interface InboundButton extends InboundBase {
   type: "button";
@@ -56,9 +58,16 @@ export interface InboundEdit extends InboundBase {
 
 export type InboundEvent = InboundMessage | InboundButton | InboundCommand | InboundEdit;
 
-export interface Attachment {
+/**
+ * A piece of media on some platform. It names the channel that can open it, so a message can
+ * carry it to any channel: the same platform copies it, another one downloads it (`openMedia`)
+ * or, when it cannot, says in words what was not carried.
+ */
+export interface MediaRef {
+  /** The `Channel.name` that owns the media. */
+  channel: string;
   kind: "photo" | "document" | "audio" | "video" | "voice" | "sticker" | "other";
-  /** Platform reference that lets the adapter re-send or copy it. */
+  /** Opaque to everything but the owning channel. */
   ref: string;
   name?: string;
 }
@@ -72,9 +81,8 @@ export interface OutboundMessage {
   text: string;
   /** Rows are chosen by the adapter; the order is kept. */
   buttons?: Button[];
-  attachments?: Attachment[];
-  /** Send a copy of this platform message (media from an agent or a customer) instead of text. */
-  copyOf?: { chatId: string; messageId: string };
+  /** Media to carry with the text (the text becomes its caption where the platform has one). */
+  media?: MediaRef;
   /** Agents to notify by mention (platform accounts, e.g. "telegram:777"), with display names. */
   mentions?: { agentId: string; name: string }[];
 }
@@ -105,18 +113,4 @@ export interface EscalationRequest {
 export interface RateLimit {
   burst: number;
   perSecond: number;
-}
-
-/** The port every platform adapter implements for outbound delivery. */
-export interface Channel {
-  /** Matches `Address.channel` of the addresses it serves. */
-  readonly name: string;
-  /** Longest text one message may carry; longer texts are split before sending. */
-  readonly maxTextLength: number;
-  /** Sends across all chats of this channel. */
-  readonly globalLimit: RateLimit;
-  /** Sends to one chat (a private chat, a group). */
-  limitFor(address: Address): RateLimit;
-  /** Throws DeliveryError for failures it can classify; anything else counts as transient. */
-  send(address: Address, message: OutboundMessage): Promise<{ messageId: string }>;
 }

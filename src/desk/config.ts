@@ -76,6 +76,12 @@ export const DeskConfig = z
       .min(0)
       .max(30 * 24 * 60)
       .default(60),
+    retentionDays: z
+      .number()
+      .min(1)
+      .max(3650)
+      .default(180)
+      .describe("tickets and transcripts are deleted this many days after their last change"),
     agents: z.array(AgentSpec).default([]),
     messages: DeskMessages,
   })

@@ -14,6 +14,8 @@ export interface DeskStats {
   csatAverage: number | null;
   csatCount: number;
   ticketsByState: Record<TicketStatus, number>;
+  /** Customers an agent blocked (/block) and nobody unblocked yet. */
+  blockedCustomers: number;
 }
 
 export async function deskStats(store: TicketStore): Promise<DeskStats> {
@@ -32,5 +34,6 @@ export async function deskStats(store: TicketStore): Promise<DeskStats> {
     csatAverage: avg("csat_sum", "csat_count"),
     csatCount: get("csat_count"),
     ticketsByState: await store.countByStatus(),
+    blockedCustomers: await store.blockedCount(),
   };
 }

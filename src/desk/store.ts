@@ -1,6 +1,6 @@
 // Tickets, their transcripts, indexes and desk metrics in Redis. Mutations of one ticket are
 // serialized by the desk's per-ticket queue, so plain writes are safe here.
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import { priorityRank, type Ticket, type TicketStatus } from "./ticket.ts";
 
 export interface TranscriptEntry {
@@ -14,27 +14,95 @@ export interface TranscriptEntry {
 
 export const STATUSES: TicketStatus[] = ["queued", "assigned", "waiting_customer", "closed"];
 
+/** How many items' ids a ticket remembers as applied (a lane retries only its head item). */
+const APPLIED_KEPT = 32;
+/** Longest transcript kept per ticket; older lines go first (the card shows the latest). */
+export const TRANSCRIPT_MAX = 2_000;
+
+export interface StoreOptions {
+  /** Tickets and transcripts expire this long after their last change (desk.retentionDays). */
+  retentionDays?: number;
+}
+
+/** What a step changes besides the ticket itself, committed in the same transaction. */
+export interface StepChanges {
+  counts?: Record<string, number>;
+  log?: TranscriptEntry[];
+  /** The queue-wait average after this step (computed by the caller from `averageWaitMs`). */
+  waitAverageMs?: number;
+}
+
 export class TicketStore {
+  private readonly ttl: number;
+
   constructor(
     readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    options: StoreOptions = {},
+  ) {
+    this.ttl = Math.round((options.retentionDays ?? 180) * 86_400);
+  }
 
   private k(...parts: (string | number)[]): string {
     return `${this.prefix}desk:${parts.join(":")}`;
   }
 
-  /** The conversation's open ticket, or a new one made by `make(number)`. Idempotent per conversation. */
+  /** The conversation's open ticket, or a new one made by `make(number)` (with its first
+   * counts and transcript lines, in the same transaction). Idempotent per conversation. */
   async openFor(
     conversationKey: string,
     make: (number: number) => Ticket,
+    changes: StepChanges = {},
   ): Promise<{ ticket: Ticket; created: boolean }> {
     const existing = await this.openTicketOf(conversationKey);
     if (existing) return { ticket: existing, created: false };
     const number = await this.redis.incr(this.k("seq"));
     const ticket = make(number);
-    await this.save(ticket);
+    const earlier = await this.redis.lrange(this.k("conv", conversationKey, "tickets"), 0, -1);
+    ticket.history = {
+      count: earlier.length,
+      ...(earlier.length ? { last: Number(earlier.at(-1)) } : {}),
+    };
+    await this.save(ticket, (m) => {
+      m.rpush(this.k("conv", conversationKey, "tickets"), String(number)).expire(
+        this.k("conv", conversationKey, "tickets"),
+        this.ttl,
+      );
+      for (const [field, by] of Object.entries(changes.counts ?? {}))
+        m.hincrbyfloat(this.k("metrics"), field, by);
+      if (changes.log?.length) this.pushLog(m, number, changes.log);
+    });
     return { ticket, created: true };
+  }
+
+  /**
+   * Applies one desk item's change to a ticket once: the change, its metric counts and its
+   * transcript lines commit in one transaction together with the item's id, so a retried or
+   * re-run item (crash, rate limit) finds it applied and changes nothing. Returns false then.
+   */
+  async apply(
+    ticket: Ticket,
+    itemId: string,
+    change: (t: Ticket) => StepChanges | undefined,
+  ): Promise<boolean> {
+    if (ticket.applied?.includes(itemId)) return false;
+    const changes = change(ticket) ?? {};
+    ticket.applied = [...(ticket.applied ?? []), itemId].slice(-APPLIED_KEPT);
+    await this.save(ticket, (m) => {
+      for (const [field, by] of Object.entries(changes.counts ?? {}))
+        m.hincrbyfloat(this.k("metrics"), field, by);
+      if (changes.log?.length) this.pushLog(m, ticket.number, changes.log);
+      if (changes.waitAverageMs !== undefined)
+        m.set(this.k("wait_ewma_ms"), String(Math.round(changes.waitAverageMs)));
+    });
+    return true;
+  }
+
+  private pushLog(m: ChainableCommander, number: number, entries: TranscriptEntry[]): void {
+    const key = this.k("ticket", number, "log");
+    m.rpush(key, ...entries.map((e) => JSON.stringify(e)))
+      .ltrim(key, -TRANSCRIPT_MAX, -1)
+      .expire(key, this.ttl);
   }
 
   async get(number: number): Promise<Ticket | null> {
@@ -59,16 +127,22 @@ export class TicketStore {
     return n ? this.get(Number(n)) : null;
   }
 
-  async byThread(threadId: string): Promise<Ticket | null> {
-    const n = await this.redis.get(this.k("thread", threadId));
+  async byThread(workspaceId: string, threadId: string): Promise<Ticket | null> {
+    const n = await this.redis.get(this.k("thread", workspaceId, threadId));
     return n ? this.get(Number(n)) : null;
   }
 
+  /** Forgets a thread that was deleted by hand (a new one replaces it). */
+  async forgetThread(workspaceId: string, threadId: string): Promise<void> {
+    await this.redis.del(this.k("thread", workspaceId, threadId));
+  }
+
   /** Writes the ticket and brings every index in line with its status, in one transaction. */
-  async save(ticket: Ticket): Promise<void> {
+  async save(ticket: Ticket, also?: (m: ChainableCommander) => void): Promise<void> {
     const m = this.redis.multi();
     const n = ticket.number;
-    m.set(this.k("ticket", n), JSON.stringify(ticket));
+    m.set(this.k("ticket", n), JSON.stringify(ticket), "EX", this.ttl);
+    m.expire(this.k("ticket", n, "log"), this.ttl);
     m.zadd(this.k("all"), n, String(n));
     m.set(this.k("conv", ticket.conversationKey, "last"), String(n));
     for (const s of STATUSES)
@@ -85,11 +159,22 @@ export class TicketStore {
       m.zrem(this.k("queue", ticket.skill), String(n));
       m.zrem(this.k("queue"), String(n));
     }
-    if (ticket.workspace) m.set(this.k("thread", ticket.workspace.threadId), String(n));
+    // The thread index serves agents' messages in open tickets' threads; a closed ticket's
+    // thread is still found (agents /reopen there) until the ticket itself expires.
+    if (ticket.workspace)
+      m.set(
+        this.k("thread", ticket.workspace.id, ticket.workspace.threadId),
+        String(n),
+        "EX",
+        this.ttl,
+      );
     const lane = this.k("lane", ticket.customer.address.channel, ticket.customer.address.chatId);
     if (ticket.status === "closed") m.del(lane);
     else m.set(lane, String(n));
-    await m.exec();
+    also?.(m);
+    const replies = await m.exec();
+    const failed = replies?.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   /** Removes a ticket from the queue of a skill it no longer has (after a transfer). */
@@ -116,7 +201,9 @@ export class TicketStore {
   }
 
   async append(number: number, entry: TranscriptEntry): Promise<void> {
-    await this.redis.rpush(this.k("ticket", number, "log"), JSON.stringify(entry));
+    const m = this.redis.multi();
+    this.pushLog(m, number, [entry]);
+    await m.exec();
   }
 
   async transcript(number: number): Promise<TranscriptEntry[]> {
@@ -125,14 +212,72 @@ export class TicketStore {
     );
   }
 
-  /** Ticket numbers, newest first. */
+  /** Ticket numbers, newest first (expired tickets are dropped from the indexes on the way). */
   async list(limit = 50, status?: TicketStatus): Promise<number[]> {
-    if (status)
-      return (await this.redis.smembers(this.k("status", status)))
-        .map(Number)
-        .sort((a, b) => b - a)
-        .slice(0, limit);
-    return (await this.redis.zrevrange(this.k("all"), 0, limit - 1)).map(Number);
+    const numbers = status
+      ? (await this.redis.smembers(this.k("status", status))).map(Number).sort((a, b) => b - a)
+      : (await this.redis.zrevrange(this.k("all"), 0, -1)).map(Number);
+    const out: number[] = [];
+    for (const n of numbers) {
+      if (out.length >= limit) break;
+      if (await this.redis.exists(this.k("ticket", n))) out.push(n);
+      else await this.unindex(n);
+    }
+    return out;
+  }
+
+  private async unindex(n: number): Promise<void> {
+    const m = this.redis.multi().zrem(this.k("all"), String(n)).zrem(this.k("queue"), String(n));
+    for (const s of STATUSES) m.srem(this.k("status", s), String(n));
+    await m.exec();
+  }
+
+  /** Deletes a ticket, its transcript and every index entry (erasure requests). */
+  async delete(number: number): Promise<boolean> {
+    const t = await this.get(number);
+    if (!t) return false;
+    const m = this.redis.multi();
+    m.del(this.k("ticket", number), this.k("ticket", number, "log"));
+    m.zrem(this.k("queue", t.skill), String(number));
+    if (t.workspace) m.del(this.k("thread", t.workspace.id, t.workspace.threadId));
+    if (t.agent) m.srem(this.k("agent", t.agent.id, "tickets"), String(number));
+    m.lrem(this.k("conv", t.conversationKey, "tickets"), 0, String(number));
+    if ((await this.redis.get(this.k("conv", t.conversationKey, "open"))) === String(number))
+      m.del(this.k("conv", t.conversationKey, "open"));
+    if ((await this.redis.get(this.k("conv", t.conversationKey, "last"))) === String(number))
+      m.del(this.k("conv", t.conversationKey, "last"));
+    const lane = this.k("lane", t.customer.address.channel, t.customer.address.chatId);
+    if ((await this.redis.get(lane)) === String(number)) m.del(lane);
+    await m.exec();
+    await this.unindex(number);
+    return true;
+  }
+
+  /** Every ticket number of a conversation that still exists. */
+  async ticketsOf(conversationKey: string): Promise<number[]> {
+    return (await this.redis.lrange(this.k("conv", conversationKey, "tickets"), 0, -1)).map(Number);
+  }
+
+  /** The conversation keys of a customer address's tickets (for erasure by `channel:id`). */
+  async conversationsAt(channel: string, chatId: string): Promise<string[]> {
+    const out = new Set<string>();
+    for (const n of await this.list(100_000))
+      await this.get(n).then((t) => {
+        if (t && t.customer.address.channel === channel && t.customer.address.chatId === chatId)
+          out.add(t.conversationKey);
+      });
+    return [...out];
+  }
+
+  // --- blocked customers ---
+
+  async setBlocked(conversationKey: string, blocked: boolean): Promise<void> {
+    await (blocked
+      ? this.redis.sadd(this.k("blocked"), conversationKey)
+      : this.redis.srem(this.k("blocked"), conversationKey));
+  }
+  async blockedCount(): Promise<number> {
+    return this.redis.scard(this.k("blocked"));
   }
 
   async countByStatus(): Promise<Record<TicketStatus, number>> {
@@ -178,13 +323,6 @@ export class TicketStore {
   async metrics(): Promise<Record<string, number>> {
     const raw = await this.redis.hgetall(this.k("metrics"));
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
-  }
-  /** Moving average of queue waits (queued → assigned), for honest estimates. */
-  async recordWait(ms: number): Promise<void> {
-    const key = this.k("wait_ewma_ms");
-    const previous = Number((await this.redis.get(key)) ?? Number.NaN);
-    const next = Number.isNaN(previous) ? ms : previous * 0.8 + ms * 0.2;
-    await this.redis.set(key, String(Math.round(next)));
   }
   async averageWaitMs(): Promise<number | null> {
     const v = await this.redis.get(this.k("wait_ewma_ms"));

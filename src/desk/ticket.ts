@@ -2,6 +2,7 @@
 // that knows which moves are allowed.
 import { FrontlineError } from "../core/errors.ts";
 import type { Address, Priority, UserRef } from "../core/types.ts";
+import type { TicketHeader } from "../core/workspace.ts";
 
 export type TicketStatus = "queued" | "assigned" | "waiting_customer" | "closed";
 
@@ -23,8 +24,10 @@ export interface Ticket {
   vars: Record<string, string>;
   status: TicketStatus;
   agent?: TicketAgent;
-  /** The ticket's place in the agent chat (forum topic, Discord thread). */
-  workspace?: { threadId: string; cardMessageId?: string };
+  /** The ticket's place in the agent chat (forum topic, Discord thread), keyed by workspace. */
+  workspace?: { id: string; threadId: string; cardMessageId?: string };
+  /** Earlier tickets of the same customer when this one opened (shown on the card). */
+  history?: { count: number; last?: number };
   createdAt: number;
   assignedAt?: number;
   firstResponseAt?: number;
@@ -38,6 +41,8 @@ export interface Ticket {
   closedBy?: "agent" | "auto";
   /** The close was told to the customer and the agents (set last, so a retry finishes it). */
   closeAnnounced?: boolean;
+  /** Desk items whose state change this ticket already holds: a retried item skips it. */
+  applied?: string[];
 }
 
 const allowed: Record<TicketStatus, TicketStatus[]> = {
@@ -72,13 +77,22 @@ export function transition(ticket: Ticket, to: TicketStatus, now: number): void 
   ticket.status = to;
 }
 
-export function topicTitle(t: Ticket): string {
+export function topicTitle(t: Ticket, maxLength: number): string {
   const state = t.status === "closed" ? "✅" : t.status === "queued" ? "🆕" : "💬";
   const who = t.customer.user.name?.slice(0, 40) || "customer";
-  return `${state} #${t.number} ${who} · ${t.skill} · ${t.customer.locale}${t.agent ? ` · ${t.agent.alias}` : ""}`.slice(
-    0,
-    128,
-  );
+  const title = `${state} #${t.number} ${who} · ${t.skill} · ${t.customer.locale}${t.agent ? ` · ${t.agent.alias}` : ""}`;
+  return [...title].slice(0, maxLength).join("");
+}
+
+export function headerOf(t: Ticket, titleLength: number): TicketHeader {
+  return {
+    number: t.number,
+    title: topicTitle(t, titleLength),
+    status: t.status,
+    skill: t.skill,
+    locale: t.customer.locale,
+    ...(t.agent ? { agentAlias: t.agent.alias } : {}),
+  };
 }
 
 export const priorityRank: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };

@@ -1,7 +1,7 @@
 // Decides one turn: given the stored state and an inbound event, what the bot says, where the
 // conversation goes, and whether a person takes over. Pure; the engine does the I/O around it.
 import { isFrontlineError } from "../core/errors.ts";
-import type { EscalationRequest, InboundEvent } from "../core/types.ts";
+import type { EscalationRequest, InboundEvent, MediaRef } from "../core/types.ts";
 import { type FlowSet, nextInOrder, type ResolvedRef, resolveRef } from "../flows/flowset.ts";
 import type { FlowStep, LocalizedText } from "../flows/schema.ts";
 import {
@@ -30,12 +30,45 @@ const DEFAULT_MAX_RETRIES = 2;
 /** Longest customer text kept for the person handling a ticket (platforms cap lower anyway). */
 const MAX_RELAY_CHARS = 16_000;
 
-export function decideTurn(
+/** The state a turn starts from: the stored one (adapted to changed flows) or a new one. */
+export function prepareState(
   deps: TurnDeps,
   event: InboundEvent,
   stored: ConversationState | null,
-): { state: ConversationState; result: Omit<TurnResult, "replayed"> } {
-  return new Turn(deps, event, stored).run();
+): ConversationState {
+  const set = deps.set;
+  const hint = localeHint(event.user.locale, set.bot.locales);
+  const text = "text" in event ? event.text : "";
+  const state = stored
+    ? structuredClone(stored)
+    : newState(set.hash, deps.router.localeFor(text, undefined, hint), deps.now);
+  if (state.flowsHash !== set.hash) adoptNewFlows(set, state);
+  state.turns += 1;
+  // Where the customer is, so their data can be found for an erasure request.
+  state.customer = { channel: event.address.channel, chatId: event.address.chatId };
+  state.updatedAt = deps.now;
+  return state;
+}
+
+/** Flow files changed since this state was written: keep the position only if it still exists. */
+function adoptNewFlows(set: FlowSet, s: ConversationState): void {
+  const step = s.flowId && s.stepId ? set.flows.get(s.flowId)?.steps.get(s.stepId) : undefined;
+  if (!step || !("ask" in step)) {
+    s.flowId = null;
+    s.stepId = null;
+    s.retries = 0;
+  }
+  if (!set.bot.locales.includes(s.locale)) s.locale = set.bot.defaultLocale;
+  s.flowsHash = set.hash;
+}
+
+/** Runs the flows for one event on a prepared state (changed in place). */
+export function decideTurn(
+  deps: TurnDeps,
+  event: InboundEvent,
+  state: ConversationState,
+): Omit<TurnResult, "replayed"> {
+  return new Turn(deps, event, state).run();
 }
 
 class Turn {
@@ -51,67 +84,48 @@ class Turn {
   constructor(
     private readonly deps: TurnDeps,
     private readonly event: InboundEvent,
-    stored: ConversationState | null,
+    state: ConversationState,
   ) {
     this.set = deps.set;
     this.hint = localeHint(event.user.locale, this.set.bot.locales);
-    const text = "text" in event ? event.text : "";
-    this.state = stored
-      ? structuredClone(stored)
-      : newState(this.set.hash, deps.router.localeFor(text, undefined, this.hint), deps.now);
-    if (this.state.flowsHash !== this.set.hash) this.adoptNewFlows();
-    this.state.turns += 1;
-    this.state.updatedAt = deps.now;
+    this.state = state;
     this.ctx = { set: this.set, state: this.state, user: { name: event.user.name }, out: [] };
   }
 
-  run(): { state: ConversationState; result: Omit<TurnResult, "replayed"> } {
+  run(): Omit<TurnResult, "replayed"> {
     const e = this.event;
     if (e.type === "command") this.onCommand(e.command, e.args.trim());
     else if (e.type === "button") this.onButton(e.payload);
-    else this.onText(e.text, e.type === "message" ? (e.attachments?.length ?? 0) : 0);
+    else this.onText(e.text, e.type === "message" ? e.attachments : undefined);
     const s = this.state;
     return {
-      state: s,
-      result: {
-        idempotencyKey: e.idempotencyKey,
-        conversationKey: e.conversationKey,
-        locale: s.locale,
-        flow: this.ctx.last?.flowId ?? s.flowId,
-        step: this.ctx.last?.stepId ?? s.stepId,
-        confidence: this.confidence,
-        messages: this.ctx.out,
-        mode: s.mode,
-        ...(this.escalation ? { escalation: this.escalation } : {}),
-        ...(this.ended ? { ended: this.ended } : {}),
-        ...(this.forAgent ? { forAgent: this.forAgent } : {}),
-      },
+      idempotencyKey: e.idempotencyKey,
+      conversationKey: e.conversationKey,
+      locale: s.locale,
+      flow: this.ctx.last?.flowId ?? s.flowId,
+      step: this.ctx.last?.stepId ?? s.stepId,
+      confidence: this.confidence,
+      messages: this.ctx.out,
+      mode: s.mode,
+      ...(this.escalation ? { escalation: this.escalation } : {}),
+      ...(this.ended ? { ended: this.ended } : {}),
+      ...(this.forAgent ? { forAgent: this.forAgent } : {}),
     };
-  }
-
-  /** Flow files changed since this state was written: keep the position only if it still exists. */
-  private adoptNewFlows(): void {
-    const s = this.state;
-    const step =
-      s.flowId && s.stepId ? this.set.flows.get(s.flowId)?.steps.get(s.stepId) : undefined;
-    if (!step || !("ask" in step)) {
-      s.flowId = null;
-      s.stepId = null;
-      s.retries = 0;
-    }
-    if (!this.set.bot.locales.includes(s.locale)) s.locale = this.set.bot.defaultLocale;
-    s.flowsHash = this.set.hash;
   }
 
   private text(t: LocalizedText): string {
     return localize(this.set, t, this.state.locale);
   }
 
-  private onText(raw: string, attachments: number): void {
+  private onText(raw: string, media: MediaRef[] | undefined): void {
     const s = this.state;
     const text = raw.trim();
+    const attachments = media?.length ?? 0;
     if (s.mode === "agent") {
-      this.forAgent = { text: raw.slice(0, MAX_RELAY_CHARS), attachments };
+      this.forAgent = {
+        text: raw.slice(0, MAX_RELAY_CHARS),
+        ...(media?.[0] ? { media: media[0] } : {}),
+      };
       if (!s.agentAcknowledged) {
         this.ctx.out.push({ text: this.text(this.set.bot.messages.withAgent) });
         s.agentAcknowledged = true;

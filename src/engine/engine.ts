@@ -5,8 +5,10 @@ import type { Logger } from "pino";
 import { FrontlineError } from "../core/errors.ts";
 import type { InboundEvent } from "../core/types.ts";
 import type { FlowSet } from "../flows/flowset.ts";
-import { decideTurn } from "./conversation.ts";
+import { decideTurn, prepareState } from "./conversation.ts";
+import { compose, type TurnContext, type TurnMiddleware } from "./middleware.ts";
 import { IntentRouter } from "./router.ts";
+import type { ConversationState } from "./state.ts";
 import type { ConversationStore } from "./store.ts";
 import type { TurnResult } from "./turn.ts";
 
@@ -19,6 +21,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Attempts when another instance commits the same conversation at the same time. */
   maxConflictRetries?: number;
+  /** Runs before the flows, in order (the desk's, then the embedding application's). */
+  middleware?: TurnMiddleware[];
 }
 
 export class Engine {
@@ -28,6 +32,9 @@ export class Engine {
   private readonly logger: Logger | undefined;
   private readonly now: () => number;
   private readonly maxConflictRetries: number;
+  private readonly run: (ctx: TurnContext) => Promise<void>;
+  /** The flows' own result of the turn being decided (set by the chain's last link). */
+  private readonly flowResults = new WeakMap<TurnContext, Omit<TurnResult, "replayed">>();
 
   constructor(options: EngineOptions) {
     this.flows = options.flows;
@@ -36,6 +43,38 @@ export class Engine {
     this.router = options.router ?? new IntentRouter(options.flows);
     this.now = options.now ?? Date.now;
     this.maxConflictRetries = options.maxConflictRetries ?? 20;
+    this.run = compose(options.middleware ?? [], (ctx) => {
+      const result = decideTurn(this.deps(), ctx.event, ctx.state);
+      ctx.replies.push(...result.messages);
+      this.flowResults.set(ctx, result);
+    });
+  }
+
+  private deps() {
+    return { set: this.flows, router: this.router, now: this.now() };
+  }
+
+  /** Runs the middleware chain and the flows on a prepared state. */
+  private async decide(event: InboundEvent, stored: ConversationState | null) {
+    const state = prepareState(this.deps(), event, stored);
+    const ctx: TurnContext = { event, state, replies: [], effects: [], handledBy: [] };
+    await this.run(ctx);
+    const flow = this.flowResults.get(ctx);
+    const result: TurnResult = {
+      ...flow,
+      idempotencyKey: event.idempotencyKey,
+      conversationKey: event.conversationKey,
+      locale: state.locale,
+      flow: flow ? flow.flow : state.flowId,
+      step: flow ? flow.step : state.stepId,
+      confidence: flow?.confidence ?? null,
+      mode: state.mode,
+      messages: ctx.replies,
+      ...(ctx.effects.length ? { effects: ctx.effects } : {}),
+      ...(ctx.handledBy.length ? { handledBy: ctx.handledBy } : {}),
+      replayed: false,
+    };
+    return { state, result };
   }
 
   async handle(event: InboundEvent): Promise<TurnResult> {
@@ -44,12 +83,8 @@ export class Engine {
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const { done, state, version } = await this.store.read(key, event.idempotencyKey);
       if (done) return { ...done, replayed: true };
-      const turn = decideTurn(
-        { set: this.flows, router: this.router, now: this.now() },
-        event,
-        state,
-      );
-      const result: TurnResult = { ...turn.result, replayed: false };
+      const turn = await this.decide(event, state);
+      const result = turn.result;
       const outcome = await this.store.commit(key, version, turn.state, result);
       if (outcome.type === "committed") {
         this.logger?.debug(

@@ -24,6 +24,21 @@ export interface ConversationState {
   turns: number;
   startedAt: number;
   updatedAt: number;
+  /** The customer's channel and chat (for erasure requests by `channel:id`). */
+  customer?: { channel: string; chatId: string };
+  /** What the desk remembers of this conversation; commits with the turn. */
+  desk?: DeskMemory;
+}
+
+export interface DeskMemory {
+  /** The open ticket, while there is one. */
+  ticket?: number;
+  /** The most recent closed ticket (a message soon after an agent closed it reopens it). */
+  last?: { ticket: number; closedAt: number; closedBy: "agent" | "auto" };
+  /** The customer rated this ticket; their next text is the rating comment. */
+  csatPending?: { ticket: number; until: number };
+  /** An agent blocked this customer; `notified` once the customer was told. */
+  blocked?: { notified: boolean };
 }
 
 export function newState(flowsHash: string, locale: string, now: number): ConversationState {

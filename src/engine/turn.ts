@@ -1,6 +1,6 @@
 // What one inbound event produced: the record the engine commits with the state, returns
 // to the caller, and replays unchanged when the same event is delivered again.
-import type { EscalationRequest, OutboundMessage } from "../core/types.ts";
+import type { EscalationRequest, MediaRef, OutboundMessage } from "../core/types.ts";
 
 export interface TurnResult {
   idempotencyKey: string;
@@ -21,5 +21,15 @@ export interface TurnResult {
   /** Who has the conversation after this turn. */
   mode: "bot" | "agent";
   /** The customer's message is for the person handling the ticket. */
-  forAgent?: { text: string; attachments: number };
+  forAgent?: { text: string; media?: MediaRef };
+  /** Work recorded by middleware, run after the commit (and again, idempotently, on replay). */
+  effects?: TurnEffect[];
+  /** Middleware that answered this turn instead of the flows. */
+  handledBy?: string[];
+}
+
+/** A unit of after-commit work; `type` names who runs it ("desk.rating"). */
+export interface TurnEffect {
+  type: string;
+  [field: string]: unknown;
 }

@@ -29,7 +29,16 @@ export function listFlowFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-export function loadFlows(dir: string): LoadResult {
+/** A platform whose message limits the flows must fit (button payloads). */
+export interface PlatformLimits {
+  name: string;
+  limits: { payloadBytes: number };
+}
+
+export function loadFlows(
+  dir: string,
+  options: { platforms?: readonly PlatformLimits[] } = {},
+): LoadResult {
   const shown = (f: string) => relative(process.cwd(), f) || f;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return {
@@ -111,7 +120,9 @@ export function loadFlows(dir: string): LoadResult {
     payloads: new Map(),
     hash: hash.digest("hex").slice(0, 16),
   };
-  problems.push(...checkFlowSet(flowSet, sources, bot.source, brokenFlowIds));
+  problems.push(
+    ...checkFlowSet(flowSet, sources, bot.source, brokenFlowIds, options.platforms ?? []),
+  );
   return problems.length > 0 ? { ok: false, problems } : { ok: true, flowSet };
 }
 

@@ -164,6 +164,16 @@ export const BotConfig = z
         unsupportedMedia: Localized,
         withAgent: Localized.describe("acknowledges a message while a person has the conversation"),
         help: Localized,
+        somethingWentWrong: Localized.optional().describe(
+          "sent when a message could not be processed and was set aside for a person",
+        ),
+        slowDown: Localized.optional().describe(
+          "sent once when a customer writes faster than the flood limit",
+        ),
+        blocked: Localized.optional().describe("sent once to a customer an agent blocked"),
+        deskTrouble: Localized.optional().describe(
+          "{{number}}; sent when the agents' chat cannot be reached for a ticket",
+        ),
       })
       .strict(),
     desk: DeskConfig.optional().describe(

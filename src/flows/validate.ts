@@ -2,20 +2,23 @@
 // reachability, loops without a customer turn, and limits the platforms impose.
 import { buttonPayload, type FlowSet, resolveRef } from "./flowset.ts";
 import { explicitEdges, successors } from "./graph.ts";
+import type { PlatformLimits } from "./load.ts";
 import type { FlowProblem } from "./problems.ts";
 import { type FlowStep, type LocalizedText, type StepRefSpec, stepKind } from "./schema.ts";
 import type { YamlPath, YamlSource } from "./source.ts";
 
 /** Commands the runtime handles itself; flows may not claim them. */
 export const RESERVED_COMMANDS = ["start", "menu", "human", "help", "language", "status"];
-const TELEGRAM_CALLBACK_DATA_MAX_BYTES = 64;
 
 export function checkFlowSet(
   set: FlowSet,
   sources: Map<string, YamlSource>,
   botSource: YamlSource,
   brokenFlowIds: Set<string> = new Set(),
+  platforms: readonly PlatformLimits[] = [],
 ): FlowProblem[] {
+  // Button payloads must fit the strictest configured platform (Telegram: 64 bytes).
+  const strictest = [...platforms].sort((a, b) => a.limits.payloadBytes - b.limits.payloadBytes)[0];
   const problems: FlowProblem[] = [];
   const { bot } = set;
   const locales = bot.locales;
@@ -129,7 +132,7 @@ export function checkFlowSet(
         }
       }
       problems.push(...checkStepTexts(source, path, step, locales));
-      problems.push(...checkStepRules(source, path, step, flow.id));
+      problems.push(...checkStepRules(source, path, step, flow.id, strictest));
     });
 
     // Reachability inside the flow: from its first step and from steps other flows enter.
@@ -216,6 +219,7 @@ function checkStepRules(
   path: YamlPath,
   step: FlowStep,
   flowId: string,
+  strictest: PlatformLimits | undefined,
 ): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const regexAt = (pattern: string | undefined, at: YamlPath) => {
@@ -238,11 +242,11 @@ function checkStepRules(
     regexAt(step.input?.pattern, [...path, "input", "pattern"]);
     step.buttons?.forEach((_, i) => {
       const bytes = Buffer.byteLength(buttonPayload(flowId, step.id, i));
-      if (bytes > TELEGRAM_CALLBACK_DATA_MAX_BYTES) {
+      if (strictest && bytes > strictest.limits.payloadBytes) {
         problems.push(
           source.problem(
             [...path, "buttons", i],
-            `button payload "${buttonPayload(flowId, step.id, i)}" is ${bytes} bytes; Telegram allows ${TELEGRAM_CALLBACK_DATA_MAX_BYTES}: shorten the flow or step id`,
+            `button payload "${buttonPayload(flowId, step.id, i)}" is ${bytes} bytes; ${strictest.name} allows ${strictest.limits.payloadBytes}: shorten the flow or step id`,
           ),
         );
       }

@@ -9,26 +9,22 @@ import type { Engine } from "../engine/engine.ts";
 import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
+import { DeadLetters } from "./dead-letters.ts";
 
-/** What happens after the bot's own answer: the desk takes escalations and relayed messages. */
-export interface TurnListener {
-  onTurn(event: InboundEvent, result: TurnResult): Promise<void>;
-}
-
-/**
- * Runs before the engine; returns the messages to send when it handled the event itself
- * (the desk takes ratings, /status, and messages that reopen a ticket), or null to pass on.
- * Must be idempotent: after a crash it runs again for the same event.
- */
-export type Interceptor = (event: InboundEvent) => Promise<OutboundMessage[] | null>;
+/** After-commit work for a turn (the desk opens tickets and relays); must be idempotent: it
+ * runs again for the same event after a crash. */
+export type AfterTurn = (event: InboundEvent, result: TurnResult) => Promise<void>;
 
 export interface IntakeOptions {
-  interceptors?: Interceptor[];
   connection: Redis;
   prefix: string;
   engine: Engine;
   outbox: Outbox;
-  listeners?: TurnListener[];
+  afterTurn?: AfterTurn[];
+  /** What the customer hears when their message could not be processed (in their locale). */
+  failureNotice: (event: InboundEvent) => Promise<OutboundMessage>;
+  /** Told about every dead-lettered event (metrics, alerts). */
+  onDeadLetter?: (event: InboundEvent, reason: string) => void;
   logger?: Logger;
   concurrency?: number;
   lockDurationMs?: number;
@@ -38,12 +34,48 @@ export interface IntakeOptions {
 /** After this many failed attempts an event is set aside (dead-lettered) so its conversation moves on. */
 const MAX_ATTEMPTS = 30; // with the back-off below: about four minutes of trying
 
+function recordInto(queue: OrderedQueue<InboundEvent>, event: InboundEvent): Promise<PushResult> {
+  return queue.push(event.conversationKey, event.idempotencyKey, event);
+}
+
+/**
+ * Puts a dead-lettered event back into the intake (after its cause was fixed), for whichever
+ * running process drains it; true if the entry was there. Used by `frontline deadletters replay`.
+ */
+export async function replayDeadLetter(redis: Redis, prefix: string, id: string): Promise<boolean> {
+  const letters = new DeadLetters(redis, prefix);
+  const entry = await letters.get(id);
+  if (!entry) return false;
+  const queue = new OrderedQueue<InboundEvent>({
+    name: INTAKE_QUEUE,
+    connection: redis,
+    prefix,
+    consume: false,
+    handler: async () => ({ type: "done" }),
+  });
+  try {
+    // A new idempotency key: the original one is remembered as done and would be dropped.
+    await recordInto(queue, {
+      ...entry.event,
+      idempotencyKey: `${entry.event.idempotencyKey}:replay`,
+    });
+  } finally {
+    await queue.close();
+  }
+  await letters.take(id);
+  return true;
+}
+
+const INTAKE_QUEUE = "intake";
+
 export class Intake {
   private readonly queue: OrderedQueue<InboundEvent>;
+  readonly deadLetters: DeadLetters;
 
   constructor(private readonly options: IntakeOptions) {
+    this.deadLetters = new DeadLetters(options.connection, options.prefix);
     this.queue = new OrderedQueue<InboundEvent>({
-      name: "intake",
+      name: INTAKE_QUEUE,
       connection: options.connection,
       prefix: options.prefix,
       logger: options.logger,
@@ -56,7 +88,7 @@ export class Intake {
 
   /** Resolves once the event is durably recorded: then, and only then, acknowledge the platform. */
   record(event: InboundEvent): Promise<PushResult> {
-    return this.queue.push(event.conversationKey, event.idempotencyKey, event);
+    return recordInto(this.queue, event);
   }
 
   private async process(event: InboundEvent, attempts: number): Promise<ItemOutcome> {
@@ -70,32 +102,20 @@ export class Intake {
       // A customer who writes to us can be written to again (they unblocked the bot). Not
       // awaited: it travels ahead of this turn's replies on the same connection.
       this.options.outbox.markReachable(event.address).catch(() => {});
-      for (const intercept of this.options.interceptors ?? []) {
-        const handled = await intercept(event);
-        if (!handled) continue;
-        for (const [i, message] of handled.entries())
-          await this.options.outbox.enqueue(
-            `${event.idempotencyKey}:x${i}`,
-            event.address,
-            message,
-          );
-        return { type: "done" };
-      }
       const result = await this.options.engine.handle(event);
       for (const [i, message] of result.messages.entries()) {
         await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);
       }
-      for (const listener of this.options.listeners ?? []) await listener.onTurn(event, result);
+      for (const after of this.options.afterTurn ?? []) await after(event, result);
       return { type: "done" };
     } catch (err) {
-      if (isFrontlineError(err, "FL_ERR_INPUT")) {
-        log?.error({ err }, "malformed event dropped");
-        return { type: "drop", reason: (err as Error).message };
-      }
-      if (attempts + 1 >= MAX_ATTEMPTS) {
+      if (isFrontlineError(err, "FL_ERR_INPUT") || attempts + 1 >= MAX_ATTEMPTS) {
         await this.deadLetter(event, err);
-        log?.error({ err, attempts }, "event failed too often; moved to the dead-letter list");
-        return { type: "drop", reason: "dead-lettered" };
+        log?.error(
+          { err, attempts },
+          "event could not be processed; moved to the dead-letter list",
+        );
+        return { type: "done" };
       }
       log?.warn({ err, attempts }, "event processing failed; retrying");
       return {
@@ -106,17 +126,17 @@ export class Intake {
     }
   }
 
+  /**
+   * Sets an event aside where a person reads it (`frontline deadletters`), tells the customer
+   * honestly that something went wrong, and tells the listeners. Safe to run again.
+   */
   private async deadLetter(event: InboundEvent, err: unknown): Promise<void> {
-    const entry = JSON.stringify({
-      at: Date.now(),
-      error: (err as Error)?.message ?? String(err),
-      event,
-    });
-    await this.options.connection
-      .multi()
-      .lpush(`${this.options.prefix}intake:dead`, entry)
-      .ltrim(`${this.options.prefix}intake:dead`, 0, 9_999)
-      .exec();
+    const reason = (err as Error)?.message ?? String(err);
+    await this.deadLetters.add(event, reason);
+    const notice = await this.options.failureNotice(event).catch(() => null);
+    if (notice && event.address?.channel)
+      await this.options.outbox.enqueue(`${event.idempotencyKey}:failed`, event.address, notice);
+    this.options.onDeadLetter?.(event, reason);
   }
 
   close(force = false): Promise<void> {

@@ -2,8 +2,9 @@
 // within the platform's limits, retried on 429/5xx/network errors, never silently dropped.
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { Channel } from "../core/channel.ts";
 import { DeliveryError } from "../core/errors.ts";
-import type { Address, Channel, OutboundMessage } from "../core/types.ts";
+import type { Address, OutboundMessage } from "../core/types.ts";
 import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { splitText } from "./split.ts";
@@ -26,11 +27,20 @@ export interface OutboxOptions {
   onSent?: (item: OutboxItem, messageId: string) => void;
   /** Called when a chat turns out to be unreachable (blocked the bot, deleted). */
   onUnreachable?: (address: Address, reason: string) => void;
+  /** Called when a message is given up on (the platform refused it, or every bounded retry
+   * failed): it is recorded in the failed list and a person must see it. */
+  onFailed?: (item: OutboxItem, reason: string) => void;
 }
 
 /** Waits shorter than this are slept in place; longer ones free the worker (delayed job). */
 const SLEEP_IN_PLACE_MS = 1_500;
 const MAX_BACKOFF_MS = 60_000;
+/** Every retry has a bound. A platform outage (5xx, network) is waited out for about a day;
+ * an error that is not a platform's (a bug thrown from send) or a channel that never starts
+ * in this deployment gets minutes, then a person is told. */
+const MAX_TRANSIENT_ATTEMPTS = 1_500;
+const MAX_UNEXPECTED_ATTEMPTS = 12;
+const MAX_NO_CHANNEL_ATTEMPTS = 60;
 
 export class Outbox {
   private readonly queue: OrderedQueue<OutboxItem>;
@@ -48,17 +58,26 @@ export class Outbox {
       concurrency: options.concurrency ?? 128,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
-      handler: (_group, item, meta) => this.deliver(item, meta.attempts),
+      handler: (_group, item, meta) => this.deliver(item, meta.itemId, meta.attempts),
     });
   }
 
-  /** One ordered lane per chat: messages to a chat's threads share its order and its limit. */
-  static laneOf(address: Address): string {
-    return `${address.channel}:${address.chatId}`;
+  /** The channel's lane of an address (Telegram: the chat, so a chat's topics share its order
+   * and limit); unknown channels get one lane per chat. */
+  laneOf(address: Address): string {
+    const channel = this.channels.get(address.channel);
+    return channel
+      ? `${channel.name}:${channel.laneOf(address)}`
+      : `${address.channel}:${address.chatId}`;
+  }
+
+  /** The Redis key of a lane's token bucket (the desk paces its posts into a lane by it too). */
+  bucketKey(lane: string): string {
+    return `${this.options.prefix}outbox:{${lane}}:bucket`;
   }
 
   private unreachableKey(address: Address): string {
-    return `${this.options.prefix}outbox:{${Outbox.laneOf(address)}}:unreachable`;
+    return `${this.options.prefix}outbox:{${this.laneOf(address)}}:unreachable`;
   }
 
   /**
@@ -67,16 +86,18 @@ export class Outbox {
    */
   async enqueue(id: string, address: Address, message: OutboundMessage): Promise<PushResult[]> {
     const channel = this.channels.get(address.channel);
-    // A copy carries its own caption; only text is split.
+    // Media carries its own caption; only text is split.
     const parts =
-      channel && !message.copyOf ? splitText(message.text, channel.maxTextLength) : [message.text];
+      channel && !message.media
+        ? splitText(message.text, channel.limits.textLength)
+        : [message.text];
     const results: PushResult[] = [];
     for (const [i, text] of parts.entries()) {
       // Everything but the text rides on the last part, so buttons sit under the end.
       const part: OutboundMessage = i === parts.length - 1 ? { ...message, text } : { text };
       const partId = parts.length === 1 ? id : `${id}#${i + 1}`;
       results.push(
-        await this.queue.push(Outbox.laneOf(address), partId, {
+        await this.queue.push(this.laneOf(address), partId, {
           address,
           message: part,
           enqueuedAt: Date.now(),
@@ -96,17 +117,16 @@ export class Outbox {
     return this.options.connection.get(this.unreachableKey(address));
   }
 
-  private async deliver(item: OutboxItem, attempts: number): Promise<ItemOutcome> {
+  private async deliver(item: OutboxItem, itemId: string, attempts: number): Promise<ItemOutcome> {
     const { address } = item;
     const channel = this.channels.get(address.channel);
-    if (!channel)
-      return {
-        type: "retry",
-        afterMs: 5_000,
-        reason: `no channel "${address.channel}" is running in this process`,
-      };
-    const lane = Outbox.laneOf(address);
-    const chatBucket = `${this.options.prefix}outbox:{${lane}}:bucket`;
+    if (!channel) {
+      const reason = `no channel "${address.channel}" is running in this deployment`;
+      if (attempts + 1 >= MAX_NO_CHANNEL_ATTEMPTS) return this.giveUp(item, reason);
+      return { type: "retry", afterMs: 5_000, reason };
+    }
+    const lane = this.laneOf(address);
+    const chatBucket = this.bucketKey(lane);
     const globalBucket = `${this.options.prefix}outbox:global:${channel.name}`;
     for (;;) {
       const wait = await this.limiter.takeBoth(
@@ -123,14 +143,17 @@ export class Outbox {
     }
 
     try {
-      const { messageId } = await channel.send(address, item.message);
+      const { messageId } = await channel.send(address, item.message, { idempotencyKey: itemId });
       this.options.onSent?.(item, messageId);
       return { type: "done" };
     } catch (err) {
-      const failure =
-        err instanceof DeliveryError
-          ? err
-          : new DeliveryError("transient", (err as Error)?.message ?? String(err));
+      const unexpected = !(err instanceof DeliveryError);
+      const failure = unexpected
+        ? new DeliveryError("transient", (err as Error)?.message ?? String(err))
+        : err;
+      const bound = unexpected ? MAX_UNEXPECTED_ATTEMPTS : MAX_TRANSIENT_ATTEMPTS;
+      if (failure.kind === "transient" && attempts + 1 >= bound)
+        return this.giveUp(item, `gave up after ${attempts + 1} attempts: ${failure.message}`);
       const log = this.options.logger?.child({ lane, attempts, kind: failure.kind });
       switch (failure.kind) {
         case "rate_limited": {
@@ -157,10 +180,24 @@ export class Outbox {
           this.options.onUnreachable?.(address, failure.message);
           return { type: "drop", reason: failure.message };
         case "rejected":
-          log?.error({ err: failure.message }, "the platform rejected a message; dropped");
-          return { type: "drop", reason: failure.message };
+          // Not retried (it would be refused again), but never dropped silently: the listener
+          // shows it to a person (the ticket's agents, or the events for metrics and alerts).
+          log?.error({ err: failure.message }, "the platform rejected a message");
+          return this.giveUp(item, failure.message);
       }
     }
+  }
+
+  /** Records a message that will not be delivered and tells whoever listens; never silent. */
+  private async giveUp(item: OutboxItem, reason: string): Promise<ItemOutcome> {
+    const key = `${this.options.prefix}outbox:failed`;
+    await this.options.connection
+      .multi()
+      .lpush(key, JSON.stringify({ at: Date.now(), reason, item }))
+      .ltrim(key, 0, 9_999)
+      .exec();
+    this.options.onFailed?.(item, reason);
+    return { type: "drop", reason };
   }
 
   /** A chat that wrote to us again is reachable again. */

@@ -36,6 +36,8 @@ export interface OrderedQueueOptions<T> {
   lockDurationMs?: number;
   /** How long an item id is remembered to drop duplicates. */
   dedupeTtlSeconds?: number;
+  /** false: only record items (a CLI replaying dead letters); another process drains them. */
+  consume?: boolean;
   /** Test seam: runs after the handler, just before the item is acknowledged. */
   beforeAck?: (group: string, itemId: string) => Promise<void>;
 }
@@ -149,6 +151,7 @@ export type PushResult = "added" | "duplicate-pending" | "duplicate-done";
 export class OrderedQueue<T> {
   readonly queue: Queue;
   private worker: Worker | undefined;
+  // (absent when the queue only records items: `consume: false`)
   private readonly redis: Redis & Scripts;
   private readonly leaseMs: number;
   private readonly dedupeTtl: number;
@@ -169,6 +172,7 @@ export class OrderedQueue<T> {
     this.queue.on("error", (err) =>
       options.logger?.error({ err, queue: options.name }, "queue error"),
     );
+    if (options.consume === false) return;
     this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
       connection: options.connection,
       prefix: `${options.prefix}bull`,
@@ -303,7 +307,7 @@ export class OrderedQueue<T> {
   ): Promise<ItemOutcome> {
     // A handler hung for this long is given up on: its group goes to another worker rather
     // than stay blocked for good (the one case where an item may run twice).
-    const giveUpAt = Date.now() + Math.max(60_000, 4 * this.leaseMs);
+    const giveUpAt = Date.now() + handlerGiveUpMs(this.leaseMs);
     const heartbeat = setInterval(
       () => {
         if (Date.now() > giveUpAt) return stop();
@@ -357,6 +361,15 @@ export class OrderedQueue<T> {
     if (worker) await worker.close(force);
     await this.queue.close();
   }
+}
+
+/**
+ * How long a handler may hang before its group is given to another worker (the one case where
+ * an item may run twice). Platform clients must time out well before this (the Telegram
+ * adapter's API_TIMEOUT_SECONDS), so a hung send is never sent again by a second drainer.
+ */
+export function handlerGiveUpMs(leaseMs: number): number {
+  return Math.max(60_000, 4 * leaseMs);
 }
 
 function jobIdFor(group: string, itemId: string): string {

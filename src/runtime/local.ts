@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { FrontlineError } from "../core/errors.ts";
 import { Engine } from "../engine/engine.ts";
 import { ConversationStore } from "../engine/store.ts";
-import { loadFlows } from "../flows/load.ts";
+import { loadFlows, type PlatformLimits } from "../flows/load.ts";
 import { formatProblems } from "../flows/problems.ts";
 import { connectRedis, type RedisHandle } from "./redis.ts";
 
@@ -14,8 +14,8 @@ export interface LocalEngine {
 }
 
 /** Refuses invalid flows with the validator's full report: never runs half a flow set. */
-export function loadFlowsOrThrow(dir: string) {
-  const loaded = loadFlows(dir);
+export function loadFlowsOrThrow(dir: string, platforms: readonly PlatformLimits[] = []) {
+  const loaded = loadFlows(dir, { platforms });
   if (!loaded.ok) {
     throw new FrontlineError(
       "FL_ERR_FLOW_INVALID",

@@ -19,6 +19,29 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("src/ never reaches a platform or adapters/, not even through a dynamic import()", () => {
+    const platform = /(grammy|telegraf|discord\.js|@grammyjs\/[^"'`]+)/;
+    const offenders = files("src").filter((f) => {
+      const text = readFileSync(f, "utf8");
+      const dynamic = [...text.matchAll(/import\(\s*(["'`])([^"'`]+)\1/g)].map((m) => m[2]!);
+      const fromAdapters = [...text.matchAll(/from\s+["']([^"']+)["']/g)]
+        .map((m) => m[1]!)
+        .filter((spec) => /(^|\/)adapters(\/|$)/.test(spec));
+      return (
+        dynamic.some((spec) => platform.test(spec) || /(^|\/)adapters(\/|$)/.test(spec)) ||
+        fromAdapters.length > 0 ||
+        /import\(\s*[^"'`\s)]/.test(text) // a computed specifier could hide either
+      );
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it("the boundary check itself catches a dynamic import of an adapter", () => {
+    const sample = `const { TelegramAdapter } = await import("../../adapters/telegram/index.ts");`;
+    const dynamic = [...sample.matchAll(/import\(\s*(["'`])([^"'`]+)\1/g)].map((m) => m[2]!);
+    expect(dynamic.some((spec) => /(^|\/)adapters(\/|$)/.test(spec))).toBe(true);
+  });
+
   it("library code under src/ does not print with console.log", () => {
     const offenders = files("src").filter(
       (f) => !f.startsWith(join("src", "cli")) && /console\.log\(/.test(readFileSync(f, "utf8")),

@@ -189,7 +189,7 @@ describe("Telegram: customers get answers from the shipped flows", () => {
       headers: { "x-telegram-bot-api-secret-token": "wrong" },
     });
     expect(forged.status).toBe(401);
-    expect(bot.service.ports[0]).toBeGreaterThan(0);
+    expect(bot.adapter.port).toBeGreaterThan(0);
   });
 
   it("rides out a 429 storm: every reply arrives, in order per chat", async () => {

@@ -98,7 +98,7 @@ describe("engine: a customer with an order question", () => {
     expect(handed.mode).toBe("agent");
 
     const relayed = await engine.handle(alex.says("hello? anyone"));
-    expect(relayed.forAgent).toEqual({ text: "hello? anyone", attachments: 0 });
+    expect(relayed.forAgent).toEqual({ text: "hello? anyone" });
     expect(texts(relayed)).toBe("Passed to the person.");
     const quiet = await engine.handle(alex.says("it's urgent"));
     expect(quiet.forAgent?.text).toBe("it's urgent");
@@ -180,12 +180,12 @@ describe("engine: bad input never crashes", () => {
     const alex = customer();
     const r = await engine.handle({
       ...alex.says(""),
-      attachments: [{ kind: "photo", ref: "f1" }],
+      attachments: [{ channel: "test", kind: "photo", ref: "f1" }],
     });
     expect(texts(r)).toContain("I can't read files.");
     const captioned = await engine.handle({
       ...alex.says("where is my order"),
-      attachments: [{ kind: "photo", ref: "f2" }],
+      attachments: [{ channel: "test", kind: "photo", ref: "f2" }],
     });
     expect(texts(captioned)).toContain("I can't read files.");
     expect(captioned.step).toBe("number");

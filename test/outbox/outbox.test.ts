@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Channel } from "../../src/core/channel.ts";
 import { DeliveryError } from "../../src/core/errors.ts";
-import type { Address, Channel, OutboundMessage, RateLimit } from "../../src/core/types.ts";
+import type { Address, OutboundMessage, RateLimit } from "../../src/core/types.ts";
 import { Outbox } from "../../src/outbox/outbox.ts";
 import { splitText } from "../../src/outbox/split.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
@@ -25,11 +26,20 @@ afterAll(async () => {
 /** A channel whose behaviour per send is scripted by the test. */
 class ScriptedChannel implements Channel {
   readonly name = `scripted-${randomUUID().slice(0, 6)}`;
-  readonly maxTextLength = 50;
+  readonly limits = {
+    textLength: 50,
+    buttons: 10,
+    payloadBytes: 64,
+    titleLength: 100,
+    uploadBytes: 1_000_000,
+  };
   globalLimit: RateLimit = { burst: 1000, perSecond: 1000 };
   chatLimit: RateLimit = { burst: 1000, perSecond: 1000 };
   sent: { chatId: string; text: string; at: number }[] = [];
   failures: ((address: Address, message: OutboundMessage) => Error | undefined)[] = [];
+  laneOf(address: Address): string {
+    return address.chatId;
+  }
   limitFor(): RateLimit {
     return this.chatLimit;
   }

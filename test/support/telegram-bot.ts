@@ -1,12 +1,13 @@
-// Runs the real product (Service + grammY adapter) in-process against the fake Bot API.
+// Runs the real product — createFrontline with the grammY adapter, as `frontline start`
+// builds it — in-process against the fake Bot API.
 import type { Redis } from "ioredis";
 import { TelegramAdapter } from "../../adapters/telegram/index.ts";
 import type { RateLimit } from "../../src/core/types.ts";
 import type { IntentRouter } from "../../src/engine/router.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
+import { createFrontline } from "../../src/runtime/frontline.ts";
 import { createLogger } from "../../src/runtime/logger.ts";
 import { freePort } from "../../src/runtime/redis.ts";
-import { Service } from "../../src/runtime/service.ts";
 import type { FakeTelegram } from "../fakes/telegram/index.ts";
 
 export async function startTelegramBot(options: {
@@ -46,7 +47,7 @@ export async function startTelegramBot(options: {
         }
       : {}),
   });
-  const service = new Service({
+  const frontline = createFrontline({
     redis: options.redis,
     prefix: options.prefix,
     flows: options.flows,
@@ -55,8 +56,8 @@ export async function startTelegramBot(options: {
     recoveryMs: options.recoveryMs ?? 2_000,
     router: options.router,
   });
-  await service.start();
-  return { service, adapter, stop: () => service.stop(3_000) };
+  await frontline.start();
+  return { frontline, service: frontline, adapter, stop: () => frontline.stop(3_000) };
 }
 
 export { freePort };

@@ -1,0 +1,59 @@
+// How a platform plugs in: an adapter provides channels (outbound) and workspaces (the desk's
+// place), and feeds what happens on the platform into the sink. A plugin brings its own slice
+// of the environment and builds the adapter from it.
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { Channel, ChannelLimits } from "./channel.ts";
+import type { InboundEvent } from "./types.ts";
+import type { AgentEvent, AgentWorkspace } from "./workspace.ts";
+
+/** Where adapters hand what arrives. Each call resolves once the event is durable: then, and
+ * only then, may the adapter acknowledge the platform. */
+export interface InboundSink {
+  customer(event: InboundEvent): Promise<void>;
+  agent(event: AgentEvent): Promise<void>;
+}
+
+/** The command menu to register, per locale (undefined: the platform's default). */
+export interface CommandMenu {
+  locale: string | undefined;
+  commands: { command: string; description: string }[];
+}
+
+export interface AdapterContext {
+  commandMenus: CommandMenu[];
+  logger?: Logger;
+}
+
+export interface AdapterHealth {
+  ok: boolean;
+  /** One line for an operator: "polling", "webhook on :8443", "gateway reconnecting". */
+  detail: string;
+}
+
+export interface ChannelAdapter {
+  readonly name: string;
+  readonly channels: readonly Channel[];
+  readonly workspaces: readonly AgentWorkspace[];
+  /** Connects and starts taking updates into the sink. Throws FrontlineError FL_ERR_CONFIG when
+   * the platform refuses the configuration (bad token, port in use). */
+  start(sink: InboundSink, context: AdapterContext): Promise<void>;
+  /** Stops taking updates; what was recorded stays queued for any replica. */
+  stop(): Promise<void>;
+  health(): AdapterHealth;
+}
+
+export interface PluginContext {
+  logger?: Logger;
+}
+
+export interface ChannelPlugin<Env extends Record<string, unknown> = Record<string, unknown>> {
+  readonly name: string;
+  /** This platform's variables (zod): parsed with the core's, errors reported together. */
+  readonly env: z.ZodType<Env>;
+  /** Message limits, known before any connection (the validator checks flows against them). */
+  readonly limits: ChannelLimits;
+  /** Whether the environment turns this platform on (e.g. its token is set). */
+  enabled(env: Env): boolean;
+  create(env: Env, context: PluginContext): ChannelAdapter;
+}

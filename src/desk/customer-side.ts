@@ -1,0 +1,213 @@
+// The desk's part of a customer's turn. The middleware decides, inside the turn (its changes
+// to the conversation commit with it): ratings and their comments, /status, a message for the
+// person handling the ticket, a message that reopens a just-closed ticket, a blocked customer.
+// `afterTurn` then does the work with side effects, idempotently: opening the ticket, pushing
+// relays, ratings and reopens into the ticket's lane.
+import type { InboundEvent, MediaRef } from "../core/types.ts";
+import type { TurnContext } from "../engine/middleware.ts";
+import type { DeskMemory } from "../engine/state.ts";
+import type { TurnEffect, TurnResult } from "../engine/turn.ts";
+import { systemMessage } from "../flows/system-messages.ts";
+import { type DeskContext, MINUTE } from "./context.ts";
+import { eta } from "./routing.ts";
+
+const CSAT_PAYLOAD = /^csat:(\d+):([1-5])$/;
+/** How long after pressing a star the customer's next text counts as the rating comment. */
+const CSAT_COMMENT_WINDOW_MS = 10 * MINUTE;
+/** Longest customer text kept for the person handling a ticket. */
+const MAX_RELAY_CHARS = 16_000;
+
+type DeskEffect =
+  | { type: "desk.relay"; ticket?: number; text: string; media?: MediaRef[] }
+  | { type: "desk.rating"; ticket: number; score?: number; comment?: string }
+  | { type: "desk.reopen"; ticket: number };
+
+export function deskMiddleware(c: DeskContext) {
+  return async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
+    const { event, state } = ctx;
+    state.desk ??= {};
+    const memory: DeskMemory = state.desk;
+    const act = (name: string, ...effects: DeskEffect[]) => {
+      ctx.handledBy.push(name);
+      ctx.effects.push(...(effects as TurnEffect[]));
+    };
+    const say = (text: string) => ctx.replies.push({ text });
+
+    if (memory.blocked) {
+      if (!memory.blocked.notified) say(systemMessage(c.d.bot, "blocked", state.locale));
+      memory.blocked.notified = true;
+      act("desk.blocked");
+      return;
+    }
+    if (event.type === "button") {
+      const m = CSAT_PAYLOAD.exec(event.payload);
+      // Only the customer's own last closed ticket can be rated; anything else is stale or forged.
+      if (m && memory.last?.ticket === Number(m[1])) {
+        memory.csatPending = { ticket: Number(m[1]), until: c.now() + CSAT_COMMENT_WINDOW_MS };
+        say(c.text("csatComment", state.locale, {}));
+        act("desk.csat", { type: "desk.rating", ticket: Number(m[1]), score: Number(m[2]) });
+        return;
+      }
+    }
+    if (event.type === "command" && event.command === "status") {
+      say(await statusText(c, memory.ticket, state.locale));
+      act("desk.status");
+      return;
+    }
+    if (event.type !== "message" && event.type !== "edit") return next();
+    const text = event.text.slice(0, MAX_RELAY_CHARS);
+    const media = event.type === "message" ? event.attachments : undefined;
+
+    if (state.mode === "agent") {
+      if (!state.agentAcknowledged) say(localizedWithAgent(c, state.locale));
+      state.agentAcknowledged = true;
+      act("desk.relay", {
+        type: "desk.relay",
+        ...(memory.ticket ? { ticket: memory.ticket } : {}),
+        text: event.type === "edit" ? `(edited) ${text}` : text,
+        ...(media ? { media } : {}),
+      });
+      return;
+    }
+    const pending = memory.csatPending;
+    if (pending && pending.until > c.now() && text.trim()) {
+      delete memory.csatPending;
+      say(c.text("csatThanks", state.locale, {}));
+      act("desk.csat", {
+        type: "desk.rating",
+        ticket: pending.ticket,
+        comment: text.slice(0, 2000),
+      });
+      return;
+    }
+    const last = memory.last;
+    if (
+      event.type === "message" &&
+      last?.closedBy === "agent" &&
+      c.now() - last.closedAt < c.config.reopenWindowMinutes * MINUTE
+    ) {
+      // Still on the same matter: the conversation goes back to the person, and the ticket's
+      // lane reopens the ticket and then relays the message, in that order.
+      state.mode = "agent";
+      state.agentAcknowledged = true;
+      delete memory.last;
+      memory.ticket = last.ticket;
+      say(c.text("reopened", state.locale, { number: String(last.ticket) }));
+      act(
+        "desk.reopen",
+        { type: "desk.reopen", ticket: last.ticket },
+        { type: "desk.relay", ticket: last.ticket, text, ...(media ? { media } : {}) },
+      );
+      return;
+    }
+    return next();
+  };
+}
+
+function localizedWithAgent(c: DeskContext, locale: string): string {
+  const t = c.d.bot.messages.withAgent;
+  return t[locale] ?? t[c.d.bot.defaultLocale] ?? "";
+}
+
+async function statusText(c: DeskContext, ticket: number | undefined, locale: string) {
+  const t = ticket === undefined ? null : await c.store.get(ticket);
+  if (!t || t.status === "closed") return c.text("statusNone", locale, {});
+  if (t.agent)
+    return c.text("statusAssigned", locale, { number: String(t.number), agent: t.agent.alias });
+  const position = await c.store.position(t);
+  return c.text("statusQueued", locale, {
+    number: String(t.number),
+    position: String(position),
+    eta: await eta(c, locale, position),
+  });
+}
+
+/** After the turn committed: open the ticket, push relays, ratings and reopens. Idempotent. */
+export async function deskAfterTurn(
+  c: DeskContext,
+  event: InboundEvent,
+  result: TurnResult,
+): Promise<void> {
+  if (!result.replayed && result.ended)
+    await c.store.count(result.ended === "resolved" ? "bot_resolved" : "bot_unresolved");
+  if (result.escalation) await openTicket(c, result);
+  for (const [i, effect] of (result.effects ?? []).entries()) {
+    const e = effect as DeskEffect;
+    const id = `${event.idempotencyKey}:${i}`;
+    if (e.type === "desk.rating")
+      await c.push(e.ticket, id, {
+        type: "rating",
+        ticket: e.ticket,
+        ...(e.score !== undefined ? { score: e.score } : {}),
+        ...(e.comment !== undefined ? { comment: e.comment } : {}),
+      });
+    else if (e.type === "desk.reopen")
+      await c.push(e.ticket, id, { type: "reopen", ticket: e.ticket });
+    else if (e.type === "desk.relay") await relay(c, event, e, id);
+  }
+}
+
+async function openTicket(c: DeskContext, result: TurnResult): Promise<void> {
+  const e = result.escalation!;
+  const now = c.now();
+  const { ticket } = await c.store.openFor(
+    e.conversationKey,
+    (number) => ({
+      number,
+      conversationKey: e.conversationKey,
+      customer: { address: e.address, user: e.user, locale: e.locale },
+      skill: e.skill,
+      priority: e.priority,
+      reason: e.reason,
+      flowId: e.flowId,
+      tried: e.tried,
+      vars: e.vars,
+      status: "queued",
+      createdAt: now,
+      lastActivityAt: now,
+      activity: 0,
+      reopened: 0,
+      openedOutOfHours: !c.isOpenAt(now),
+    }),
+    {
+      counts: { escalated: 1 },
+      log: [{ at: now, from: "system", text: `escalated by flow ${e.flowId}: ${e.reason}` }],
+    },
+  );
+  await c.d.conversations.mutate(e.conversationKey, (s) => {
+    const { last: _closed, csatPending: _rating, ...rest } = s.desk ?? {};
+    s.desk = { ...rest, ticket: ticket.number };
+  });
+  await c.push(ticket.number, `open:${ticket.number}`, { type: "opened", ticket: ticket.number });
+}
+
+async function relay(
+  c: DeskContext,
+  event: InboundEvent,
+  e: Extract<DeskEffect, { type: "desk.relay" }>,
+  id: string,
+): Promise<void> {
+  // The ticket the conversation was with; an older state may not know it, then the store does.
+  const ticket =
+    e.ticket ??
+    (await c.store.openTicketOf(event.conversationKey))?.number ??
+    (await c.store.lastTicketOf(event.conversationKey))?.number;
+  if (ticket === undefined) {
+    // With a person but no ticket at all (data erased, or expired): the bot takes over again,
+    // and the customer hears it rather than write into the void.
+    await c.d.conversations.mutate(event.conversationKey, (s) => {
+      s.mode = "bot";
+    });
+    await c.d.outbox.enqueue(`${id}:noticket`, event.address, {
+      text: c.text("statusNone", event.user.locale ?? c.d.bot.defaultLocale, {}),
+    });
+    return;
+  }
+  await c.push(ticket, id, {
+    type: "customer",
+    ticket,
+    text: e.text,
+    ...(e.media?.[0] ? { media: e.media[0] } : {}),
+    at: event.at,
+  });
+}

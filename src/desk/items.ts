@@ -1,0 +1,19 @@
+// What travels through a ticket's lane: every change to one ticket is one of these, processed
+// in order, one at a time, whatever replica picks it up.
+import type { MediaRef } from "../core/types.ts";
+import type { AgentEvent } from "../core/workspace.ts";
+
+export type TimerKind = "sla" | "autoclose_warn" | "autoclose" | "assign";
+
+export type DeskItem =
+  | { type: "opened"; ticket: number }
+  | { type: "customer"; ticket: number; text: string; media?: MediaRef; at: number }
+  | { type: "agent"; ticket: number | null; event: AgentEvent }
+  | { type: "notice"; ticket: number; text: string }
+  | { type: "reopen"; ticket: number }
+  | { type: "rating"; ticket: number; score?: number; comment?: string }
+  | { type: "timer"; ticket: number; kind: TimerKind; activity: number };
+
+export function laneOf(ticket: number): string {
+  return `ticket:${ticket}`;
+}

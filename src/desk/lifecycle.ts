@@ -1,0 +1,234 @@
+// A ticket's lifecycle steps: opening, assigning, reopening, rating, closing, transferring.
+// Each step is safe to run again for the same item: the state change is applied once (keyed
+// by the item id, committed with its counts and transcript lines), and every side effect has a
+// derived id (customer notices through the outbox, thread posts marked done).
+import { type DeskContext, MINUTE } from "./context.ts";
+import { describeMoment, nextOpening } from "./hours.ts";
+import { autoAssign, eta, offerNextTicket } from "./routing.ts";
+import { closeThread, ensureThread, postOnce, reopenThread, showStatus } from "./thread.ts";
+import { type Ticket, type TicketAgent, transition } from "./ticket.ts";
+
+export async function onOpened(c: DeskContext, t: Ticket, stepId: string): Promise<void> {
+  await ensureThread(c, t);
+  const locale = t.customer.locale;
+  const now = c.now();
+  if (c.isOpenAt(now)) {
+    const position = await c.store.position(t);
+    await c.tellCustomer(
+      t,
+      `opened:${t.number}`,
+      c.text("ticketOpened", locale, {
+        number: String(t.number),
+        position: String(position),
+        eta: await eta(c, locale, position),
+      }),
+    );
+    await c.schedule(t, "sla", c.config.firstResponseSlaMinutes * MINUTE);
+  } else {
+    const back = nextOpening(now, c.config.hours, c.config.timezone);
+    const when = back ? describeMoment(back, locale, c.config.timezone) : "—";
+    await c.tellCustomer(
+      t,
+      `opened:${t.number}`,
+      c.text("outOfHours", locale, { number: String(t.number), back: when }),
+    );
+    if (back) await c.schedule(t, "sla", back - now + c.config.firstResponseSlaMinutes * MINUTE);
+  }
+  c.d.events.ticketOpened?.({
+    ticket: t.number,
+    skill: t.skill,
+    locale,
+    channel: t.customer.address.channel,
+  });
+  if (c.config.assignment === "auto") await autoAssign(c, t, stepId);
+}
+
+/**
+ * Gives the ticket to an agent and tells the customer at once. Returns the workspace updates
+ * (a note in the thread, its status) to run after anything more urgent, such as the agent's
+ * first reply, which should not wait on two more platform calls.
+ */
+export async function assign(
+  c: DeskContext,
+  t: Ticket,
+  stepId: string,
+  agent: TicketAgent,
+  name: string,
+): Promise<() => Promise<void>> {
+  const key = `${stepId}:assign`;
+  const nothing = async () => {};
+  if (!t.applied?.includes(key)) {
+    if (t.agent && t.agent.id !== agent.id) {
+      await postOnce(c, t, `${key}:taken`, {
+        text: `#${t.number} is already with ${t.agent.alias}. ${name}, use /transfer to take it over.`,
+      });
+      return nothing;
+    }
+    if (t.agent || t.status === "closed") return nothing;
+    const now = c.now();
+    const previous = await c.store.averageWaitMs();
+    const waited = now - t.createdAt;
+    await c.store.apply(t, key, (x) => {
+      transition(x, "assigned", now);
+      x.agent = agent;
+      x.assignedAt = now;
+      return {
+        waitAverageMs: previous === null ? waited : previous * 0.8 + waited * 0.2,
+        log: [{ at: now, from: "system", text: `assigned to ${agent.alias}` }],
+      };
+    });
+    c.d.events.ticketAssigned?.({ ticket: t.number, agentId: agent.id, waitedMs: waited });
+  }
+  const holder = t.agent ?? agent;
+  await c.tellCustomer(
+    t,
+    `joined:${t.number}:${holder.id}:${t.reopened}`,
+    c.text("agentJoined", t.customer.locale, { agent: holder.alias }),
+  );
+  await c.store.setAgentTicket(holder.id, t.number, true);
+  return async () => {
+    await postOnce(c, t, `${key}:note`, {
+      text: `✋ ${name} took #${t.number}; the customer sees “${holder.alias}”.`,
+    });
+    await showStatus(c, t);
+  };
+}
+
+/** Reopens a closed ticket: the conversation goes back to the person, the thread opens again. */
+export async function reopen(c: DeskContext, t: Ticket, stepId: string, by: string): Promise<void> {
+  const now = c.now();
+  await c.store.apply(t, `${stepId}:reopen`, (x) => {
+    if (x.status !== "closed") return;
+    transition(x, x.agent ? "assigned" : "queued", now);
+    return { log: [{ at: now, from: "system", text: `reopened by ${by}` }] };
+  });
+  if (t.status === "closed") return;
+  if (t.agent) await c.store.setAgentTicket(t.agent.id, t.number, true);
+  await c.d.conversations.mutate(t.conversationKey, (s) => {
+    s.mode = "agent";
+    s.agentAcknowledged = true;
+    const { last: _closed, ...rest } = s.desk ?? {};
+    s.desk = { ...rest, ticket: t.number };
+  });
+  await reopenThread(c, t);
+  await showStatus(c, t);
+  if (c.config.assignment === "auto") await autoAssign(c, t, stepId);
+}
+
+export async function rate(
+  c: DeskContext,
+  t: Ticket,
+  stepId: string,
+  score?: number,
+  comment?: string,
+): Promise<void> {
+  const now = c.now();
+  await c.store.apply(t, `${stepId}:rate`, (x) => {
+    const counts: Record<string, number> = {};
+    if (score !== undefined && !x.csat) {
+      x.csat = { score, at: now };
+      counts.csat_sum = score;
+      counts.csat_count = 1;
+    }
+    if (comment === undefined || !x.csat) return { counts };
+    x.csat.comment = comment;
+    return { counts, log: [{ at: now, from: "customer", text: `rating comment: ${comment}` }] };
+  });
+}
+
+/**
+ * Closes in two halves, each safe to run again: the state change (conversation handed back
+ * to the bot first, so a crash can never leave it waiting on a person with no ticket), then
+ * the announcements, marked done only when all of them went out.
+ */
+export async function closeTicket(c: DeskContext, t: Ticket, by: "agent" | "auto"): Promise<void> {
+  const closeId = `close:${t.number}:${t.reopened}`;
+  if (t.status !== "closed") {
+    const now = c.now();
+    await c.d.conversations.mutate(t.conversationKey, (s) => {
+      s.mode = "bot";
+      s.flowId = null;
+      s.stepId = null;
+      const { ticket: _open, ...rest } = s.desk ?? {};
+      s.desk = { ...rest, last: { ticket: t.number, closedAt: now, closedBy: by } };
+    });
+    await c.store.apply(t, closeId, (x) => {
+      transition(x, "closed", now);
+      x.closedBy = by;
+      x.closeAnnounced = false;
+      return {
+        counts: { closed: 1, resolution_ms_sum: now - x.createdAt, resolution_count: 1 },
+        log: [
+          {
+            at: now,
+            from: "system",
+            text:
+              by === "auto"
+                ? "closed after inactivity"
+                : `closed by ${x.agent?.alias ?? "an agent"}`,
+          },
+        ],
+      };
+    });
+    if (t.agent) await c.store.setAgentTicket(t.agent.id, t.number, false);
+    c.d.events.ticketClosed?.({ ticket: t.number, by, resolutionMs: now - t.createdAt });
+  }
+  if (t.closeAnnounced) return;
+  await c.tellCustomer(
+    t,
+    closeId,
+    c.text("closed", t.customer.locale, { number: String(t.number) }),
+    [1, 2, 3, 4, 5].map((n) => ({ label: "★".repeat(n), payload: `csat:${t.number}:${n}` })),
+  );
+  await postOnce(c, t, `${closeId}:note`, {
+    text:
+      t.closedBy === "auto"
+        ? `Closed after ${c.config.autoCloseAfterMinutes} min without an answer.`
+        : "Closed. The customer was asked to rate the help.",
+  });
+  await showStatus(c, t);
+  await closeThread(c, t);
+  t.closeAnnounced = true;
+  await c.store.save(t);
+  if (c.config.assignment === "auto" && t.agent) await offerNextTicket(c, t.agent.id);
+}
+
+export async function transfer(
+  c: DeskContext,
+  t: Ticket,
+  stepId: string,
+  target: string,
+): Promise<void> {
+  const key = `${stepId}:transfer`;
+  if (t.status === "closed" && !t.applied?.includes(key)) {
+    await postOnce(c, t, `${key}:closed`, { text: `#${t.number} is closed; /reopen it first.` });
+    return;
+  }
+  const agent = c.config.agents.find((a) => a.alias.toLowerCase() === target.toLowerCase());
+  const previous = t.agent;
+  const oldSkill = t.skill;
+  const now = c.now();
+  await c.store.apply(t, key, (x) => {
+    if (!agent) x.skill = target.toLowerCase();
+    transition(x, "queued", now);
+    return {
+      log: [
+        {
+          at: now,
+          from: "system",
+          text: agent ? `transferred to ${agent.alias}` : `transferred to skill ${x.skill}`,
+        },
+      ],
+    };
+  });
+  if (previous) await c.store.setAgentTicket(previous.id, t.number, false);
+  if (oldSkill !== t.skill) await c.store.leaveQueue(t, oldSkill);
+  if (agent) {
+    const alias = (await c.store.agentAlias(agent.id)) ?? agent.alias;
+    await (await assign(c, t, key, { id: agent.id, alias }, agent.alias))();
+    return;
+  }
+  await postOnce(c, t, `${key}:note`, { text: `↪ Transferred to ${t.skill}; back in the queue.` });
+  await showStatus(c, t);
+  if (c.config.assignment === "auto") await autoAssign(c, t, key);
+}

@@ -1,0 +1,13 @@
+// What a running Frontline tells its embedder (metrics, alerts, logs), as typed events.
+import type { Address, InboundEvent } from "../core/types.ts";
+import type { OutboxItem } from "../outbox/outbox.ts";
+
+export interface FrontlineEvents {
+  "ticket.opened": [{ ticket: number; skill: string; locale: string; channel: string }];
+  "ticket.assigned": [{ ticket: number; agentId: string; waitedMs: number }];
+  "ticket.closed": [{ ticket: number; by: "agent" | "auto"; resolutionMs: number }];
+  "message.sent": [OutboxItem & { messageId: string }];
+  "delivery.failed": [{ address: Address; reason: string; kind: "unreachable" | "failed" }];
+  "event.deadlettered": [{ event: InboundEvent; reason: string }];
+  "desk.failed": [{ ticket: number; step: string; reason: string }];
+}

@@ -1,0 +1,250 @@
+// createFrontline(): the one public door. It builds the product from its parts — engine,
+// outbox, intake, desk — around the adapters it is given, and offers the sink adapters feed,
+// typed events, start/stop and health. The CLI, the mounts, the tests and the benches all
+// build the product through here; platform code only ever arrives as a ChannelAdapter.
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { AdapterHealth, ChannelAdapter, CommandMenu, InboundSink } from "../core/adapter.ts";
+import type { Channel } from "../core/channel.ts";
+import { FrontlineError } from "../core/errors.ts";
+import type { InboundEvent } from "../core/types.ts";
+import type { AgentWorkspace } from "../core/workspace.ts";
+import { Desk } from "../desk/desk.ts";
+import { Engine } from "../engine/engine.ts";
+import type { TurnMiddleware } from "../engine/middleware.ts";
+import type { IntentRouter } from "../engine/router.ts";
+import { ConversationStore } from "../engine/store.ts";
+import type { FlowSet } from "../flows/flowset.ts";
+import { systemMessage } from "../flows/system-messages.ts";
+import { Intake } from "../intake/intake.ts";
+import { Outbox, type OutboxItem } from "../outbox/outbox.ts";
+import type { FrontlineEvents } from "./events.ts";
+
+export interface FrontlineOptions {
+  redis: Redis;
+  prefix: string;
+  flows: FlowSet;
+  adapters: ChannelAdapter[];
+  /** Where agents work when several adapters offer a workspace (`AgentWorkspace.id` or its channel). */
+  deskWorkspace?: string;
+  /** Runs before the flows on every customer turn, after the desk's own. */
+  middleware?: TurnMiddleware[];
+  logger?: Logger;
+  recoveryMs?: number;
+  router?: IntentRouter;
+  concurrency?: { intake?: number; outbox?: number };
+}
+
+export interface FrontlineHealth {
+  ok: boolean;
+  redis: boolean;
+  adapters: Record<string, AdapterHealth>;
+  desk: "running" | "none";
+}
+
+export class Frontline extends EventEmitter<FrontlineEvents> {
+  readonly engine: Engine;
+  readonly outbox: Outbox;
+  readonly intake: Intake;
+  readonly desk: Desk | undefined;
+  readonly conversations: ConversationStore;
+  /** Where adapters hand what arrives; each call resolves once the event is durable. */
+  readonly sink: InboundSink;
+  private started = false;
+
+  constructor(private readonly options: FrontlineOptions) {
+    super();
+    const { redis, prefix, logger, flows } = options;
+    const lease = { lockDurationMs: options.recoveryMs, leaseMs: options.recoveryMs };
+    this.conversations = new ConversationStore(redis, { prefix });
+    const channels = options.adapters.flatMap((a) => a.channels);
+    this.outbox = new Outbox({
+      connection: redis,
+      prefix,
+      channels,
+      logger,
+      onSent: (item, messageId) => this.emit("message.sent", { ...item, messageId }),
+      // Agents see at once when a customer blocked the bot or the chat is gone.
+      onUnreachable: (address, reason) => {
+        this.emit("delivery.failed", { address, reason, kind: "unreachable" });
+        this.desk
+          ?.customerUnreachable(address, reason)
+          .catch((err) =>
+            logger?.error({ err }, "could not tell agents about an unreachable customer"),
+          );
+      },
+      onFailed: (item, reason) => this.onDeliveryFailed(item, reason),
+      concurrency: options.concurrency?.outbox,
+      ...lease,
+    });
+    const workspace = pickWorkspace(options.adapters, options.deskWorkspace);
+    if (workspace && !flows.bot.desk)
+      logger?.warn(
+        "an agent chat is set but frontline.yaml has no desk: section; escalations are not handed to agents",
+      );
+    this.desk =
+      workspace && flows.bot.desk
+        ? new Desk({
+            redis,
+            prefix,
+            bot: flows.bot,
+            config: flows.bot.desk,
+            outbox: this.outbox,
+            conversations: this.conversations,
+            workspace,
+            logger,
+            recoveryMs: options.recoveryMs,
+            events: {
+              ticketOpened: (e) => this.emit("ticket.opened", e),
+              ticketAssigned: (e) => this.emit("ticket.assigned", e),
+              ticketClosed: (e) => this.emit("ticket.closed", e),
+              deskFailure: (e) => this.emit("desk.failed", e),
+            },
+          })
+        : undefined;
+    this.engine = new Engine({
+      flows,
+      store: this.conversations,
+      logger,
+      router: options.router,
+      middleware: [...(this.desk ? [this.desk.middleware] : []), ...(options.middleware ?? [])],
+    });
+    this.intake = new Intake({
+      connection: redis,
+      prefix,
+      engine: this.engine,
+      outbox: this.outbox,
+      afterTurn: this.desk ? [(e, r) => this.desk!.afterTurn(e, r)] : [],
+      failureNotice: async (event) => ({
+        text: systemMessage(flows.bot, "somethingWentWrong", await this.localeOf(event)),
+      }),
+      onDeadLetter: (event, reason) => this.emit("event.deadlettered", { event, reason }),
+      logger,
+      concurrency: options.concurrency?.intake,
+      ...lease,
+    });
+    this.sink = {
+      customer: async (event) => {
+        await this.intake.record(event);
+      },
+      agent: async (event) => {
+        await this.desk?.recordAgentEvent(event);
+      },
+    };
+  }
+
+  get channels(): Channel[] {
+    return this.options.adapters.flatMap((a) => a.channels);
+  }
+
+  /**
+   * Checks every workspace (preflight) and starts the adapters. A workspace that cannot host
+   * the desk stops the start with one sentence (FL_ERR_PREFLIGHT): a desk that silently drops
+   * every ticket is worse than no start.
+   */
+  async start(): Promise<void> {
+    const problem = await this.preflight();
+    if (problem) throw new FrontlineError("FL_ERR_PREFLIGHT", problem);
+    const context = { commandMenus: commandMenus(this.options.flows), logger: this.options.logger };
+    for (const adapter of this.options.adapters) await adapter.start(this.sink, context);
+    this.started = true;
+  }
+
+  /** null when the desk's workspace is ready, else one sentence saying what to change. */
+  async preflight(): Promise<string | null> {
+    if (!this.desk) return null;
+    try {
+      return await this.desk.check();
+    } catch (err) {
+      return `the agent workspace ${this.desk.workspace.id} could not be checked: ${(err as Error).message}`;
+    }
+  }
+
+  async health(): Promise<FrontlineHealth> {
+    const redis = await this.options.redis
+      .ping()
+      .then(() => true)
+      .catch(() => false);
+    const adapters = Object.fromEntries(this.options.adapters.map((a) => [a.name, a.health()]));
+    return {
+      ok: redis && this.started && Object.values(adapters).every((a) => a.ok),
+      redis,
+      adapters,
+      desk: this.desk ? "running" : "none",
+    };
+  }
+
+  /**
+   * Stops taking updates, then lets in-flight work finish for up to `graceMs`; whatever is
+   * still running after that is left in Redis for another replica (or the next start).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    await Promise.all(this.options.adapters.map((a) => a.stop()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((r) => {
+      timer = setTimeout(() => r("timeout"), graceMs);
+    });
+    const closed = await Promise.race([
+      Promise.all([this.intake.close(), this.outbox.close(), this.desk?.close()]),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (closed === "timeout") {
+      this.options.logger?.warn(
+        { graceMs },
+        "in-flight work did not finish in time; it stays queued for the next worker",
+      );
+      await Promise.all([this.intake.close(true), this.outbox.close(true), this.desk?.close(true)]);
+    }
+    this.started = false;
+  }
+
+  private onDeliveryFailed(item: OutboxItem, reason: string): void {
+    this.emit("delivery.failed", { address: item.address, reason, kind: "failed" });
+    this.desk
+      ?.deliveryFailed(item, reason)
+      .catch((err) =>
+        this.options.logger?.error({ err }, "could not tell agents about a failed delivery"),
+      );
+  }
+
+  private async localeOf(event: InboundEvent): Promise<string> {
+    const state = await this.conversations.load(event.conversationKey).catch(() => null);
+    return state?.locale ?? this.options.flows.bot.defaultLocale;
+  }
+}
+
+/** Builds the product; call `start()` to check the workspace and start taking updates. */
+export function createFrontline(options: FrontlineOptions): Frontline {
+  return new Frontline(options);
+}
+
+function pickWorkspace(
+  adapters: ChannelAdapter[],
+  wanted: string | undefined,
+): AgentWorkspace | undefined {
+  const all = adapters.flatMap((a) => a.workspaces);
+  if (!wanted) return all[0];
+  const found = all.find((w) => w.id === wanted || w.channel === wanted);
+  if (!found)
+    throw new FrontlineError(
+      "FL_ERR_CONFIG",
+      `DESK_WORKSPACE=${wanted}, but no configured platform offers that workspace (have: ${all.map((w) => w.id).join(", ") || "none"})`,
+    );
+  return found;
+}
+
+function commandMenus(flows: FlowSet): CommandMenu[] {
+  const menu = flows.bot.commandMenu;
+  if (!menu) return [];
+  const forLocale = (locale: string) =>
+    Object.entries(menu).map(([command, text]) => ({
+      command,
+      description: text[locale] ?? text[flows.bot.defaultLocale] ?? command,
+    }));
+  return [
+    { locale: undefined, commands: forLocale(flows.bot.defaultLocale) },
+    ...flows.bot.locales.map((locale) => ({ locale, commands: forLocale(locale) })),
+  ];
+}
