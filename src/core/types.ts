@@ -39,6 +39,8 @@ export interface InboundMessage extends InboundBase {
   text: string;
   /** Media the customer sent; flows cannot read it, but the desk relays it. */
   attachments?: MediaRef[];
+  /** Set by the intake's flood control: answer the messages it kept back, together. */
+  flush?: boolean;
 }
 export interface InboundButton extends InboundBase {
   type: "button";

@@ -155,6 +155,16 @@ export const BotConfig = z
     humanFlow: identifier.describe("on /human"),
     menuFlow: identifier.describe("on /menu"),
     matchThreshold: z.number().min(0).max(1).optional(),
+    floodControl: z
+      .object({
+        burst: z.number().int().min(1).max(1000).default(10),
+        perMinute: z.number().min(1).max(10_000).default(20),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "per-customer message rate; faster messages are kept and answered together with the next one (default 10 at once, 20 a minute)",
+      ),
     messages: z
       .object({
         languageSwitched: Localized,

@@ -10,6 +10,7 @@ import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
 import { DeadLetters } from "./dead-letters.ts";
+import { FloodGuard, type FloodLimit } from "./flood.ts";
 
 /** After-commit work for a turn (the desk opens tickets and relays); must be idempotent: it
  * runs again for the same event after a crash. */
@@ -21,8 +22,14 @@ export interface IntakeOptions {
   engine: Engine;
   outbox: Outbox;
   afterTurn?: AfterTurn[];
-  /** What the customer hears when their message could not be processed (in their locale). */
-  failureNotice: (event: InboundEvent) => Promise<OutboundMessage>;
+  /** The runtime's own notices to a customer, in their locale: a message that could not be
+   * processed (dead-lettered), or messages coming faster than the flood limit. */
+  notice: (
+    event: InboundEvent,
+    kind: "somethingWentWrong" | "slowDown",
+  ) => Promise<OutboundMessage>;
+  /** Per-customer message rate; beyond it messages are coalesced (see flood.ts). */
+  floodLimit?: FloodLimit;
   /** Told about every dead-lettered event (metrics, alerts). */
   onDeadLetter?: (event: InboundEvent, reason: string) => void;
   logger?: Logger;
@@ -71,9 +78,11 @@ const INTAKE_QUEUE = "intake";
 export class Intake {
   private readonly queue: OrderedQueue<InboundEvent>;
   readonly deadLetters: DeadLetters;
+  private readonly flood: FloodGuard;
 
   constructor(private readonly options: IntakeOptions) {
     this.deadLetters = new DeadLetters(options.connection, options.prefix);
+    this.flood = new FloodGuard(options.connection, options.prefix, options.floodLimit);
     this.queue = new OrderedQueue<InboundEvent>({
       name: INTAKE_QUEUE,
       connection: options.connection,
@@ -102,11 +111,28 @@ export class Intake {
       // A customer who writes to us can be written to again (they unblocked the bot). Not
       // awaited: it travels ahead of this turn's replies on the same connection.
       this.options.outbox.markReachable(event.address).catch(() => {});
-      const result = await this.options.engine.handle(event);
+      // Only the first attempt meets the flood gate (a retry must not count the message twice);
+      // a flush always goes through it, for the messages it carries.
+      const gated = attempts === 0 || (event.type === "message" && event.flush === true);
+      const verdict = gated
+        ? await this.flood.check(event)
+        : { type: "pass" as const, event, merged: 0 };
+      if (verdict.type === "coalesced") {
+        if (verdict.flush) await this.record(verdict.flush);
+        if (verdict.notify)
+          await this.options.outbox.enqueue(
+            `${event.idempotencyKey}:slow`,
+            event.address,
+            await this.options.notice(event, "slowDown"),
+          );
+        return { type: "done" };
+      }
+      const result = await this.options.engine.handle(verdict.event);
       for (const [i, message] of result.messages.entries()) {
         await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);
       }
-      for (const after of this.options.afterTurn ?? []) await after(event, result);
+      for (const after of this.options.afterTurn ?? []) await after(verdict.event, result);
+      if (verdict.merged > 0) await this.flood.consumed(event.conversationKey);
       return { type: "done" };
     } catch (err) {
       if (isFrontlineError(err, "FL_ERR_INPUT") || attempts + 1 >= MAX_ATTEMPTS) {
@@ -133,7 +159,7 @@ export class Intake {
   private async deadLetter(event: InboundEvent, err: unknown): Promise<void> {
     const reason = (err as Error)?.message ?? String(err);
     await this.deadLetters.add(event, reason);
-    const notice = await this.options.failureNotice(event).catch(() => null);
+    const notice = await this.options.notice(event, "somethingWentWrong").catch(() => null);
     if (notice && event.address?.channel)
       await this.options.outbox.enqueue(`${event.idempotencyKey}:failed`, event.address, notice);
     this.options.onDeadLetter?.(event, reason);

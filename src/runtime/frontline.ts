@@ -116,9 +116,10 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       engine: this.engine,
       outbox: this.outbox,
       afterTurn: this.desk ? [(e, r) => this.desk!.afterTurn(e, r)] : [],
-      failureNotice: async (event) => ({
-        text: systemMessage(flows.bot, "somethingWentWrong", await this.localeOf(event)),
+      notice: async (event, kind) => ({
+        text: systemMessage(flows.bot, kind, await this.localeOf(event)),
       }),
+      ...(flows.bot.floodControl ? { floodLimit: flows.bot.floodControl } : {}),
       onDeadLetter: (event, reason) => this.emit("event.deadlettered", { event, reason }),
       logger,
       concurrency: options.concurrency?.intake,
