@@ -82,6 +82,7 @@ export class Engine {
     const key = event.conversationKey;
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
       const { done, state, version } = await this.store.read(key, event.idempotencyKey);
+      if (done === "compact") return compactReplay(event, state);
       if (done) return { ...done, replayed: true };
       const turn = await this.decide(event, state);
       const result = turn.result;
@@ -99,7 +100,10 @@ export class Engine {
         );
         return result;
       }
-      if (outcome.type === "duplicate") return { ...outcome.result, replayed: true };
+      if (outcome.type === "duplicate")
+        return outcome.result === "compact"
+          ? compactReplay(event, state)
+          : { ...outcome.result, replayed: true };
       // Someone else committed this conversation since we read it: decide again on fresh state.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
@@ -108,6 +112,21 @@ export class Engine {
       `conversation ${key} kept changing during ${this.maxConflictRetries} attempts; the event was not applied and can be retried`,
     );
   }
+}
+
+/** An event handled long ago (its full result expired): everything it caused was sent then. */
+function compactReplay(event: InboundEvent, state: ConversationState | null): TurnResult {
+  return {
+    idempotencyKey: event.idempotencyKey,
+    conversationKey: event.conversationKey,
+    replayed: true,
+    locale: state?.locale ?? "",
+    flow: null,
+    step: null,
+    confidence: null,
+    messages: [],
+    mode: state?.mode ?? "bot",
+  };
 }
 
 function assertEvent(event: InboundEvent): void {

@@ -10,6 +10,8 @@ export interface StoreOptions {
   prefix: string;
   /** How long a finished turn is remembered to drop redeliveries (Telegram keeps updates 24 h). */
   dedupeTtlSeconds?: number;
+  /** How long a turn's full result is kept to replay it after a crash (then a compact marker). */
+  resultTtlSeconds?: number;
   /** Idle conversations are forgotten after this long. */
   stateTtlSeconds?: number;
 }
@@ -17,19 +19,27 @@ export interface StoreOptions {
 export type CommitOutcome =
   | { type: "committed"; version: number }
   | { type: "conflict" }
-  | { type: "duplicate"; result: TurnResult };
+  | { type: "duplicate"; result: TurnResult | "compact" };
 
-// KEYS[1] state hash, KEYS[2] idempotency record
-// ARGV[1] expected version, ARGV[2] state JSON, ARGV[3] result JSON, ARGV[4] dedupe TTL, ARGV[5] state TTL
+/** Just past Telegram's 24 h redelivery window (undelivered updates are kept that long). */
+export const DEDUPE_TTL_SECONDS = 26 * 3600;
+
+// Two records per handled event: the full result (to replay the turn after a crash: an hour is
+// far beyond any recovery) and a compact marker that outlives the platform's redelivery window,
+// so a late duplicate is still dropped while Redis keeps ~100 bytes, not the whole turn.
+// KEYS[1] state hash, KEYS[2] full result, KEYS[3] done marker
+// ARGV: expected version, state JSON, result JSON, result TTL, state TTL, marker TTL
 const COMMIT_SCRIPT = `
 local done = redis.call('GET', KEYS[2])
 if done then return {'duplicate', done} end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'duplicate', ''} end
 local current = redis.call('HGET', KEYS[1], 'v') or '0'
 if current ~= ARGV[1] then return {'conflict', current} end
 local nextVersion = tonumber(current) + 1
 redis.call('HSET', KEYS[1], 'v', nextVersion, 's', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[6])
 return {'committed', tostring(nextVersion)}
 `;
 
@@ -45,6 +55,7 @@ return 1
 export class ConversationStore {
   private readonly prefix: string;
   private readonly dedupeTtl: number;
+  private readonly resultTtl: number;
   private readonly stateTtl: number;
 
   constructor(
@@ -52,10 +63,11 @@ export class ConversationStore {
     options: StoreOptions,
   ) {
     this.prefix = options.prefix;
-    this.dedupeTtl = options.dedupeTtlSeconds ?? 48 * 3600;
+    this.dedupeTtl = options.dedupeTtlSeconds ?? DEDUPE_TTL_SECONDS;
+    this.resultTtl = Math.min(this.dedupeTtl, options.resultTtlSeconds ?? 3600);
     this.stateTtl = options.stateTtlSeconds ?? 30 * 24 * 3600;
     if (!(redis as unknown as { frontlineCommit?: unknown }).frontlineCommit) {
-      redis.defineCommand("frontlineCommit", { numberOfKeys: 2, lua: COMMIT_SCRIPT });
+      redis.defineCommand("frontlineCommit", { numberOfKeys: 3, lua: COMMIT_SCRIPT });
       redis.defineCommand("frontlineSetState", { numberOfKeys: 1, lua: SET_STATE_SCRIPT });
     }
   }
@@ -67,21 +79,30 @@ export class ConversationStore {
   doneKey(conversationKey: string, idempotencyKey: string): string {
     return `${this.prefix}{conv:${conversationKey}}:done:${idempotencyKey}`;
   }
+  private markerKey(conversationKey: string, idempotencyKey: string): string {
+    return `${this.prefix}{conv:${conversationKey}}:seen:${idempotencyKey}`;
+  }
 
   /** The stored result of an already handled event, and the current state, in one round trip. */
   async read(
     conversationKey: string,
     idempotencyKey: string,
-  ): Promise<{ done: TurnResult | null; state: ConversationState | null; version: number }> {
+  ): Promise<{
+    done: TurnResult | "compact" | null;
+    state: ConversationState | null;
+    version: number;
+  }> {
     const replies = await this.redis
       .multi()
       .get(this.doneKey(conversationKey, idempotencyKey))
+      .exists(this.markerKey(conversationKey, idempotencyKey))
       .hmget(this.stateKey(conversationKey), "v", "s")
       .exec();
     const done = replies?.[0]?.[1] as string | null;
-    const [version, json] = (replies?.[1]?.[1] as (string | null)[] | undefined) ?? [null, null];
+    const marked = replies?.[1]?.[1] === 1;
+    const [version, json] = (replies?.[2]?.[1] as (string | null)[] | undefined) ?? [null, null];
     return {
-      done: done ? (JSON.parse(done) as TurnResult) : null,
+      done: done ? (JSON.parse(done) as TurnResult) : marked ? "compact" : null,
       state: parseState(json),
       version: Number(version ?? 0),
     };
@@ -96,14 +117,16 @@ export class ConversationStore {
     const reply = (await (this.redis as unknown as CommitCommand).frontlineCommit(
       this.stateKey(conversationKey),
       this.doneKey(conversationKey, result.idempotencyKey),
+      this.markerKey(conversationKey, result.idempotencyKey),
       String(expectedVersion),
       JSON.stringify(state),
       JSON.stringify(result),
-      String(this.dedupeTtl),
+      String(this.resultTtl),
       String(this.stateTtl),
+      String(this.dedupeTtl),
     )) as [string, string];
     if (reply[0] === "duplicate")
-      return { type: "duplicate", result: JSON.parse(reply[1]) as TurnResult };
+      return { type: "duplicate", result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : "compact" };
     if (reply[0] === "conflict") return { type: "conflict" };
     return { type: "committed", version: Number(reply[1]) };
   }

@@ -56,6 +56,9 @@ export class Outbox {
       prefix: options.prefix,
       logger: options.logger,
       concurrency: options.concurrency ?? 128,
+      // Outbound ids come from replayed turns and re-run desk steps, both within the hour a
+      // turn's full result is kept: six hours is ample, and the seen keys cost less.
+      dedupeTtlSeconds: 6 * 3600,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
       handler: (_group, item, meta) => this.deliver(item, meta.itemId, meta.attempts),

@@ -162,7 +162,8 @@ export class OrderedQueue<T> {
   constructor(private readonly options: OrderedQueueOptions<T>) {
     this.redis = options.connection as Redis & Scripts;
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.dedupeTtl = options.dedupeTtlSeconds ?? 48 * 3600;
+    // Just past Telegram's 24 h redelivery window.
+    this.dedupeTtl = options.dedupeTtlSeconds ?? 26 * 3600;
     this.keyPrefix = `${options.prefix}${options.name}`;
     defineScripts(options.connection);
     this.queue = new Queue(options.name, {

@@ -131,6 +131,26 @@ describe("engine: a customer with an order question", () => {
 });
 
 describe("engine: delivery guarantees", () => {
+  it("after the full result expires, a late redelivery is still dropped, and only a small marker stays", async () => {
+    const store = new ConversationStore(redis, { prefix, resultTtlSeconds: 1 });
+    const engine = new Engine({ flows, store, router });
+    const alex = customer();
+    const event = alex.says("where is my order");
+    await engine.handle(event);
+    const full = store.doneKey(alex.key, event.idempotencyKey);
+    expect(await redis.ttl(full)).toBeLessThanOrEqual(1);
+    await redis.del(full); // what the 1 s TTL does
+    const late = await engine.handle(event);
+    expect(late).toMatchObject({ replayed: true, messages: [] });
+    expect((await store.load(alex.key))?.turns).toBe(1);
+    const kept = await redis.keys(`${prefix}{conv:${alex.key}}:*`);
+    const bytes = await Promise.all(
+      kept.filter((k) => !k.endsWith(":state")).map((k) => redis.memory("USAGE", k)),
+    );
+    expect(bytes).toHaveLength(1);
+    expect(Number(bytes[0])).toBeLessThan(300);
+  });
+
   it("answers a redelivered event once: the stored result comes back, state moves once", async () => {
     const engine = newEngine();
     const alex = customer();
