@@ -141,11 +141,12 @@ export async function startFrontlineDesk(
 function bareCard(n: number, name: string): string {
   return [
     `🎫 Ticket #${n} · NORMAL · skill general`,
-    `Customer: ${name} (telegram) · language en`,
+    `Customer: ${name} · telegram id ${n}`,
+    "Language: en · First ticket of this customer.",
     "Reason: Customer asked to talk to a person",
     "The bot tried: human",
     "",
-    "Write here to answer the customer. // or /note for internal notes. /close /transfer &lt;skill|alias&gt; /alias &lt;name&gt;",
+    "Write here to answer the customer. // or /note for internal notes. /close /transfer &lt;skill|alias&gt; /alias &lt;name&gt; /block",
   ].join("\n");
 }
 

@@ -11,8 +11,8 @@ export const ALIAS = "Anna";
 const RELAY_PREFIX = `${ALIAS}: `;
 /** Topic titles look like "🆕 #12 S0042 · general · en" (src/desk/ticket.ts topicTitle). */
 const TITLE = /#\d+ (\S+) ·/;
-/** Cards have a line "Customer: S0042 (telegram) · language en" (src/desk/desk.ts card). */
-const CARD_CUSTOMER = /\nCustomer: (\S+) \(/;
+/** Cards have a line "Customer: S0042 · telegram id 123" (src/desk/card.ts). */
+const CARD_CUSTOMER = /\nCustomer: (\S+) ·/;
 export const CARD_PREFIX = "🎫 Ticket #";
 
 export interface Escalation {

@@ -5,6 +5,7 @@ import { isFrontlineError } from "../core/errors.ts";
 import { runChat } from "./chat.ts";
 import { registerCustomers } from "./customers.ts";
 import { registerDeadLetters } from "./deadletters.ts";
+import { runDoctor } from "./doctor.ts";
 import { runSchema } from "./schema.ts";
 import { runStart } from "./start.ts";
 import { runTestFlows } from "./test-flows.ts";
@@ -67,6 +68,15 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
     .argument("[dir]", "flows directory", process.env.FLOWS_DIR ?? "flows")
     .action((dir: string) => {
       code = runSchema(dir);
+    });
+
+  program
+    .command("doctor")
+    .description(
+      "check what `start` needs, without starting: configuration, flows, Redis, each platform's agent workspace",
+    )
+    .action(async () => {
+      code = await runDoctor(plugins);
     });
 
   const setCode = (c: number) => {

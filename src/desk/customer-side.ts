@@ -22,85 +22,123 @@ type DeskEffect =
   | { type: "desk.rating"; ticket: number; score?: number; comment?: string }
   | { type: "desk.reopen"; ticket: number };
 
+/** One decision of the desk's middleware; true when it answered the turn itself. */
+type Rule = (turn: DeskTurn) => boolean | Promise<boolean>;
+
+interface DeskTurn {
+  c: DeskContext;
+  ctx: TurnContext;
+  memory: DeskMemory;
+  say(text: string): void;
+  act(name: string, ...effects: DeskEffect[]): void;
+}
+
+/** A blocked customer is told once; nothing of theirs goes further. */
+const blocked: Rule = ({ c, ctx, memory, say, act }) => {
+  if (!memory.blocked) return false;
+  if (!memory.blocked.notified) say(systemMessage(c.d.bot, "blocked", ctx.state.locale));
+  memory.blocked.notified = true;
+  act("desk.blocked");
+  return true;
+};
+
+/** A star under the close notice; only the customer's own last closed ticket can be rated. */
+const ratingButton: Rule = ({ c, ctx, memory, say, act }) => {
+  const m = ctx.event.type === "button" ? CSAT_PAYLOAD.exec(ctx.event.payload) : null;
+  if (!m || memory.last?.ticket !== Number(m[1])) return false;
+  memory.csatPending = { ticket: Number(m[1]), until: c.now() + CSAT_COMMENT_WINDOW_MS };
+  say(c.text("csatComment", ctx.state.locale, {}));
+  act("desk.csat", { type: "desk.rating", ticket: Number(m[1]), score: Number(m[2]) });
+  return true;
+};
+
+const status: Rule = async ({ c, ctx, memory, say, act }) => {
+  if (ctx.event.type !== "command" || ctx.event.command !== "status") return false;
+  say(await statusText(c, memory.ticket, ctx.state.locale));
+  act("desk.status");
+  return true;
+};
+
+/** With a person: the message is for them (acknowledged once per escalation). */
+const forThePerson: Rule = ({ c, ctx, memory, say, act }) => {
+  const { event, state } = ctx;
+  if (state.mode !== "agent" || (event.type !== "message" && event.type !== "edit")) return false;
+  if (!state.agentAcknowledged) say(localizedWithAgent(c, state.locale));
+  state.agentAcknowledged = true;
+  const text = event.text.slice(0, MAX_RELAY_CHARS);
+  const media = event.type === "message" ? event.attachments : undefined;
+  act("desk.relay", {
+    type: "desk.relay",
+    ...(memory.ticket ? { ticket: memory.ticket } : {}),
+    text: event.type === "edit" ? `(edited) ${text}` : text,
+    ...(media ? { media } : {}),
+  });
+  return true;
+};
+
+/** The text after a star is the rating's comment. */
+const ratingComment: Rule = ({ c, ctx, memory, say, act }) => {
+  const pending = memory.csatPending;
+  const event = ctx.event;
+  if (!pending || event.type !== "message" || pending.until <= c.now() || !event.text.trim())
+    return false;
+  delete memory.csatPending;
+  say(c.text("csatThanks", ctx.state.locale, {}));
+  act("desk.csat", {
+    type: "desk.rating",
+    ticket: pending.ticket,
+    comment: event.text.slice(0, 2000),
+  });
+  return true;
+};
+
+/**
+ * Soon after an agent closed the ticket the customer is still on the same matter: the
+ * conversation goes back to the person, and the ticket's lane reopens the ticket and then
+ * relays the message, in that order.
+ */
+const reopenRecent: Rule = ({ c, ctx, memory, say, act }) => {
+  const { event, state } = ctx;
+  const last = memory.last;
+  if (event.type !== "message" || last?.closedBy !== "agent") return false;
+  if (c.now() - last.closedAt >= c.config.reopenWindowMinutes * MINUTE) return false;
+  state.mode = "agent";
+  state.agentAcknowledged = true;
+  delete memory.last;
+  memory.ticket = last.ticket;
+  say(c.text("reopened", state.locale, { number: String(last.ticket) }));
+  const text = event.text.slice(0, MAX_RELAY_CHARS);
+  act(
+    "desk.reopen",
+    { type: "desk.reopen", ticket: last.ticket },
+    {
+      type: "desk.relay",
+      ticket: last.ticket,
+      text,
+      ...(event.attachments ? { media: event.attachments } : {}),
+    },
+  );
+  return true;
+};
+
+/** In this order; the first rule that answers ends the turn, else the flows decide. */
+const RULES: Rule[] = [blocked, ratingButton, status, forThePerson, ratingComment, reopenRecent];
+
 export function deskMiddleware(c: DeskContext) {
   return async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
-    const { event, state } = ctx;
-    state.desk ??= {};
-    const memory: DeskMemory = state.desk;
-    const act = (name: string, ...effects: DeskEffect[]) => {
-      ctx.handledBy.push(name);
-      ctx.effects.push(...(effects as TurnEffect[]));
+    ctx.state.desk ??= {};
+    const turn: DeskTurn = {
+      c,
+      ctx,
+      memory: ctx.state.desk,
+      say: (text) => ctx.replies.push({ text }),
+      act: (name, ...effects) => {
+        ctx.handledBy.push(name);
+        ctx.effects.push(...(effects as TurnEffect[]));
+      },
     };
-    const say = (text: string) => ctx.replies.push({ text });
-
-    if (memory.blocked) {
-      if (!memory.blocked.notified) say(systemMessage(c.d.bot, "blocked", state.locale));
-      memory.blocked.notified = true;
-      act("desk.blocked");
-      return;
-    }
-    if (event.type === "button") {
-      const m = CSAT_PAYLOAD.exec(event.payload);
-      // Only the customer's own last closed ticket can be rated; anything else is stale or forged.
-      if (m && memory.last?.ticket === Number(m[1])) {
-        memory.csatPending = { ticket: Number(m[1]), until: c.now() + CSAT_COMMENT_WINDOW_MS };
-        say(c.text("csatComment", state.locale, {}));
-        act("desk.csat", { type: "desk.rating", ticket: Number(m[1]), score: Number(m[2]) });
-        return;
-      }
-    }
-    if (event.type === "command" && event.command === "status") {
-      say(await statusText(c, memory.ticket, state.locale));
-      act("desk.status");
-      return;
-    }
-    if (event.type !== "message" && event.type !== "edit") return next();
-    const text = event.text.slice(0, MAX_RELAY_CHARS);
-    const media = event.type === "message" ? event.attachments : undefined;
-
-    if (state.mode === "agent") {
-      if (!state.agentAcknowledged) say(localizedWithAgent(c, state.locale));
-      state.agentAcknowledged = true;
-      act("desk.relay", {
-        type: "desk.relay",
-        ...(memory.ticket ? { ticket: memory.ticket } : {}),
-        text: event.type === "edit" ? `(edited) ${text}` : text,
-        ...(media ? { media } : {}),
-      });
-      return;
-    }
-    const pending = memory.csatPending;
-    if (pending && pending.until > c.now() && text.trim()) {
-      delete memory.csatPending;
-      say(c.text("csatThanks", state.locale, {}));
-      act("desk.csat", {
-        type: "desk.rating",
-        ticket: pending.ticket,
-        comment: text.slice(0, 2000),
-      });
-      return;
-    }
-    const last = memory.last;
-    if (
-      event.type === "message" &&
-      last?.closedBy === "agent" &&
-      c.now() - last.closedAt < c.config.reopenWindowMinutes * MINUTE
-    ) {
-      // Still on the same matter: the conversation goes back to the person, and the ticket's
-      // lane reopens the ticket and then relays the message, in that order.
-      state.mode = "agent";
-      state.agentAcknowledged = true;
-      delete memory.last;
-      memory.ticket = last.ticket;
-      say(c.text("reopened", state.locale, { number: String(last.ticket) }));
-      act(
-        "desk.reopen",
-        { type: "desk.reopen", ticket: last.ticket },
-        { type: "desk.relay", ticket: last.ticket, text, ...(media ? { media } : {}) },
-      );
-      return;
-    }
-    return next();
+    for (const rule of RULES) if (await rule(turn)) return;
+    await next();
   };
 }
 
@@ -178,7 +216,12 @@ async function openTicket(c: DeskContext, result: TurnResult): Promise<void> {
     const { last: _closed, csatPending: _rating, ...rest } = s.desk ?? {};
     s.desk = { ...rest, ticket: ticket.number };
   });
-  await c.push(ticket.number, `open:${ticket.number}`, { type: "opened", ticket: ticket.number });
+  // Keyed by the escalating event, not the ticket: an escalation that finds the ticket still
+  // open (an agent is closing it right now) gets its own item, which reopens it if need be.
+  await c.push(ticket.number, `open:${ticket.number}:${result.idempotencyKey}`, {
+    type: "opened",
+    ticket: ticket.number,
+  });
 }
 
 async function relay(
@@ -207,7 +250,9 @@ async function relay(
     type: "customer",
     ticket,
     text: e.text,
-    ...(e.media?.[0] ? { media: e.media[0] } : {}),
+    ...(e.media?.length ? { media: e.media } : {}),
     at: event.at,
+    conversationKey: event.conversationKey,
+    address: event.address,
   });
 }

@@ -166,16 +166,26 @@ export class Desk {
       const rateLimited = err instanceof DeliveryError && err.kind === "rate_limited";
       const permanent =
         err instanceof DeliveryError && (err.kind === "rejected" || err.kind === "unreachable");
-      const bound = rateLimited ? MAX_RATE_LIMITED_ATTEMPTS : MAX_STEP_ATTEMPTS;
-      if (permanent || attempts + 1 >= bound) {
+      // Rate limits are routine (Telegram allows 20 posts a minute into a group): they have a
+      // bound of their own and do not use up the failures' one.
+      const failures = rateLimited ? 0 : await this.countFailure(itemId);
+      if (permanent || failures >= MAX_STEP_ATTEMPTS || attempts + 1 >= MAX_RATE_LIMITED_ATTEMPTS) {
         await this.surface(item, itemId, reason);
         return { type: "done" };
       }
       if (rateLimited)
         return { type: "retry", afterMs: (err as DeliveryError).retryAfterMs ?? 1_000, reason };
-      this.o.logger?.warn({ err: reason, item: item.type, attempts }, "desk step failed; retrying");
-      return { type: "retry", afterMs: Math.min(60_000, 500 * 2 ** attempts), reason };
+      this.o.logger?.warn({ err: reason, item: item.type, failures }, "desk step failed; retrying");
+      return { type: "retry", afterMs: Math.min(60_000, 500 * 2 ** (failures - 1)), reason };
     }
+  }
+
+  private async countFailure(itemId: string): Promise<number> {
+    const key = `${this.o.prefix}desk:failures:${itemId}`;
+    const [[, n]] = (await this.o.redis.multi().incr(key).expire(key, 86_400).exec()) as [
+      [Error | null, number],
+    ];
+    return n;
   }
 
   private async dispatch(item: DeskItem, itemId: string): Promise<void> {
@@ -190,7 +200,12 @@ export class Desk {
       return;
     }
     const t = await this.store.get(item.ticket);
-    if (!t) return; // deleted (erasure) or expired: nothing left to change
+    if (!t) {
+      // Deleted (erasure) or expired. A customer writing to it must not write into the void:
+      // the bot takes the conversation back, and the customer hears they have no open ticket.
+      if (item.type === "customer") await this.handBack(item);
+      return;
+    }
     switch (item.type) {
       case "opened":
         return onOpened(c, t, itemId);
@@ -208,6 +223,20 @@ export class Desk {
       case "timer":
         return onTimer(c, t, item, itemId);
     }
+  }
+
+  private async handBack(item: Extract<DeskItem, { type: "customer" }>): Promise<void> {
+    if (!item.conversationKey || !item.address) return;
+    let locale = this.o.bot.defaultLocale;
+    await this.o.conversations.mutate(item.conversationKey, (s) => {
+      s.mode = "bot";
+      const { ticket: _gone, ...rest } = s.desk ?? {};
+      s.desk = rest;
+      locale = s.locale;
+    });
+    await this.o.outbox.enqueue(`desk:noticket:${item.ticket}:${item.at}`, item.address, {
+      text: this.c.text("statusNone", locale, {}),
+    });
   }
 
   /**

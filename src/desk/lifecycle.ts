@@ -9,14 +9,17 @@ import { closeThread, ensureThread, postOnce, reopenThread, showStatus } from ".
 import { type Ticket, type TicketAgent, transition } from "./ticket.ts";
 
 export async function onOpened(c: DeskContext, t: Ticket, stepId: string): Promise<void> {
+  // The customer escalated again while an agent was closing this ticket: it is theirs again.
+  if (t.status === "closed") await reopen(c, t, stepId, "a new request of the customer");
   await ensureThread(c, t);
   const locale = t.customer.locale;
   const now = c.now();
+  const openedId = `opened:${t.number}:${t.reopened}`;
   if (c.isOpenAt(now)) {
     const position = await c.store.position(t);
     await c.tellCustomer(
       t,
-      `opened:${t.number}`,
+      openedId,
       c.text("ticketOpened", locale, {
         number: String(t.number),
         position: String(position),
@@ -29,17 +32,18 @@ export async function onOpened(c: DeskContext, t: Ticket, stepId: string): Promi
     const when = back ? describeMoment(back, locale, c.config.timezone) : "—";
     await c.tellCustomer(
       t,
-      `opened:${t.number}`,
+      openedId,
       c.text("outOfHours", locale, { number: String(t.number), back: when }),
     );
     if (back) await c.schedule(t, "sla", back - now + c.config.firstResponseSlaMinutes * MINUTE);
   }
-  c.d.events.ticketOpened?.({
-    ticket: t.number,
-    skill: t.skill,
-    locale,
-    channel: t.customer.address.channel,
-  });
+  if (await c.store.apply(t, `${stepId}:announced`, () => undefined))
+    c.d.events.ticketOpened?.({
+      ticket: t.number,
+      skill: t.skill,
+      locale,
+      channel: t.customer.address.channel,
+    });
   if (c.config.assignment === "auto") await autoAssign(c, t, stepId);
 }
 
@@ -158,6 +162,7 @@ export async function closeTicket(c: DeskContext, t: Ticket, by: "agent" | "auto
       x.closeAnnounced = false;
       return {
         counts: { closed: 1, resolution_ms_sum: now - x.createdAt, resolution_count: 1 },
+        ...(x.agent ? { agentFreed: x.agent.id } : {}),
         log: [
           {
             at: now,
@@ -170,7 +175,6 @@ export async function closeTicket(c: DeskContext, t: Ticket, by: "agent" | "auto
         ],
       };
     });
-    if (t.agent) await c.store.setAgentTicket(t.agent.id, t.number, false);
     c.d.events.ticketClosed?.({ ticket: t.number, by, resolutionMs: now - t.createdAt });
   }
   if (t.closeAnnounced) return;
@@ -205,13 +209,17 @@ export async function transfer(
     return;
   }
   const agent = c.config.agents.find((a) => a.alias.toLowerCase() === target.toLowerCase());
-  const previous = t.agent;
-  const oldSkill = t.skill;
   const now = c.now();
+  // The previous holder and skill are read inside the change, which runs once: a re-run after
+  // it committed must not see the new values and skip freeing the old ones.
   await c.store.apply(t, key, (x) => {
+    const freed = x.agent?.id;
+    const left = x.skill;
     if (!agent) x.skill = target.toLowerCase();
     transition(x, "queued", now);
     return {
+      ...(freed ? { agentFreed: freed } : {}),
+      leftQueue: left,
       log: [
         {
           at: now,
@@ -221,8 +229,6 @@ export async function transfer(
       ],
     };
   });
-  if (previous) await c.store.setAgentTicket(previous.id, t.number, false);
-  if (oldSkill !== t.skill) await c.store.leaveQueue(t, oldSkill);
   if (agent) {
     const alias = (await c.store.agentAlias(agent.id)) ?? agent.alias;
     await (await assign(c, t, key, { id: agent.id, alias }, agent.alias))();

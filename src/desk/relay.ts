@@ -35,14 +35,15 @@ export async function relayFromCustomer(
           at: item.at,
           from: "customer",
           text: item.text,
-          ...(item.media ? { attachments: 1 } : {}),
+          ...(item.media?.length ? { attachments: item.media.length } : {}),
         },
       ],
     };
   });
   const name = t.customer.user.name || "Customer";
-  if (item.media) await postOnce(c, t, `${stepId}:media`, { text: item.text, media: item.media });
-  if (item.text.trim() || !item.media)
+  for (const [i, media] of (item.media ?? []).entries())
+    await postOnce(c, t, `${stepId}:media${i ? `:${i}` : ""}`, { text: item.text, media });
+  if (item.text.trim() || !item.media?.length)
     await postOnce(c, t, `${stepId}:text`, { text: `👤 ${name}: ${item.text || "[media]"}` });
 }
 

@@ -30,6 +30,10 @@ export interface StepChanges {
   log?: TranscriptEntry[];
   /** The queue-wait average after this step (computed by the caller from `averageWaitMs`). */
   waitAverageMs?: number;
+  /** An agent who no longer holds this ticket (their load drops). */
+  agentFreed?: string;
+  /** A skill queue the ticket left (a transfer to another skill). */
+  leftQueue?: string;
 }
 
 export class TicketStore {
@@ -94,6 +98,10 @@ export class TicketStore {
       if (changes.log?.length) this.pushLog(m, ticket.number, changes.log);
       if (changes.waitAverageMs !== undefined)
         m.set(this.k("wait_ewma_ms"), String(Math.round(changes.waitAverageMs)));
+      if (changes.agentFreed)
+        m.srem(this.k("agent", changes.agentFreed, "tickets"), String(ticket.number));
+      if (changes.leftQueue && changes.leftQueue !== ticket.skill)
+        m.zrem(this.k("queue", changes.leftQueue), String(ticket.number));
     });
     return true;
   }
@@ -144,13 +152,13 @@ export class TicketStore {
     m.set(this.k("ticket", n), JSON.stringify(ticket), "EX", this.ttl);
     m.expire(this.k("ticket", n, "log"), this.ttl);
     m.zadd(this.k("all"), n, String(n));
-    m.set(this.k("conv", ticket.conversationKey, "last"), String(n));
+    m.set(this.k("conv", ticket.conversationKey, "last"), String(n), "EX", this.ttl);
     for (const s of STATUSES)
       s === ticket.status
         ? m.sadd(this.k("status", s), String(n))
         : m.srem(this.k("status", s), String(n));
     if (ticket.status === "closed") m.del(this.k("conv", ticket.conversationKey, "open"));
-    else m.set(this.k("conv", ticket.conversationKey, "open"), String(n));
+    else m.set(this.k("conv", ticket.conversationKey, "open"), String(n), "EX", this.ttl);
     const score = priorityRank[ticket.priority] * 1e13 + ticket.createdAt;
     if (ticket.status === "queued") {
       m.zadd(this.k("queue", ticket.skill), score, String(n));
@@ -170,7 +178,7 @@ export class TicketStore {
       );
     const lane = this.k("lane", ticket.customer.address.channel, ticket.customer.address.chatId);
     if (ticket.status === "closed") m.del(lane);
-    else m.set(lane, String(n));
+    else m.set(lane, String(n), "EX", this.ttl);
     also?.(m);
     const replies = await m.exec();
     const failed = replies?.find(([err]) => err);

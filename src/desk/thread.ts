@@ -26,6 +26,13 @@ export async function ensureThread(c: DeskContext, t: Ticket): Promise<string> {
     });
     t.workspace = { id: ws.id, ...thread };
   } catch (err) {
+    if (err instanceof ThreadGoneError && resume) {
+      // The half-made thread was deleted by hand meanwhile: forget it and make a new one.
+      await c.store.forgetThread(ws.id, resume);
+      delete t.workspace;
+      await c.store.save(t);
+      return ensureThread(c, t);
+    }
     if (!(err instanceof ThreadHalfOpenError)) throw err;
     // The thread exists but its card did not go out: remember it, so the retry posts the card
     // there instead of making a second thread.

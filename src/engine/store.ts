@@ -126,7 +126,10 @@ export class ConversationStore {
       String(this.dedupeTtl),
     )) as [string, string];
     if (reply[0] === "duplicate")
-      return { type: "duplicate", result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : "compact" };
+      return {
+        type: "duplicate",
+        result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : "compact",
+      };
     if (reply[0] === "conflict") return { type: "conflict" };
     return { type: "committed", version: Number(reply[1]) };
   }

@@ -111,12 +111,8 @@ export class Intake {
       // A customer who writes to us can be written to again (they unblocked the bot). Not
       // awaited: it travels ahead of this turn's replies on the same connection.
       this.options.outbox.markReachable(event.address).catch(() => {});
-      // Only the first attempt meets the flood gate (a retry must not count the message twice);
-      // a flush always goes through it, for the messages it carries.
-      const gated = attempts === 0 || (event.type === "message" && event.flush === true);
-      const verdict = gated
-        ? await this.flood.check(event)
-        : { type: "pass" as const, event, merged: 0 };
+      // The gate remembers its verdict per event: a re-run gets the same one.
+      const verdict = await this.flood.check(event);
       if (verdict.type === "coalesced") {
         if (verdict.flush) await this.record(verdict.flush);
         if (verdict.notify)
@@ -132,7 +128,7 @@ export class Intake {
         await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);
       }
       for (const after of this.options.afterTurn ?? []) await after(verdict.event, result);
-      if (verdict.merged > 0) await this.flood.consumed(event.conversationKey);
+      if (verdict.merged > 0) await this.flood.consumed(event);
       return { type: "done" };
     } catch (err) {
       if (isFrontlineError(err, "FL_ERR_INPUT") || attempts + 1 >= MAX_ATTEMPTS) {

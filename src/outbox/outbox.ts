@@ -41,6 +41,8 @@ const MAX_BACKOFF_MS = 60_000;
 const MAX_TRANSIENT_ATTEMPTS = 1_500;
 const MAX_UNEXPECTED_ATTEMPTS = 12;
 const MAX_NO_CHANNEL_ATTEMPTS = 60;
+/** 429s are waited out (the platform says how long), but not for ever either. */
+const MAX_RATE_LIMITED_ATTEMPTS = 1_000;
 
 export class Outbox {
   private readonly queue: OrderedQueue<OutboxItem>;
@@ -154,10 +156,18 @@ export class Outbox {
       const failure = unexpected
         ? new DeliveryError("transient", (err as Error)?.message ?? String(err))
         : err;
-      const bound = unexpected ? MAX_UNEXPECTED_ATTEMPTS : MAX_TRANSIENT_ATTEMPTS;
-      if (failure.kind === "transient" && attempts + 1 >= bound)
-        return this.giveUp(item, `gave up after ${attempts + 1} attempts: ${failure.message}`);
-      const log = this.options.logger?.child({ lane, attempts, kind: failure.kind });
+      if (failure.kind === "rate_limited" && attempts + 1 >= MAX_RATE_LIMITED_ATTEMPTS)
+        return this.giveUp(item, `gave up after ${attempts + 1} rate limits: ${failure.message}`);
+      let tries = attempts;
+      if (failure.kind === "transient") {
+        // Counted apart from rate limits, per kind, so routine 429s never use up the bound.
+        const failures = await this.countFailure(itemId, unexpected ? "bug" : "transient");
+        const bound = unexpected ? MAX_UNEXPECTED_ATTEMPTS : MAX_TRANSIENT_ATTEMPTS;
+        if (failures >= bound)
+          return this.giveUp(item, `gave up after ${failures} failures: ${failure.message}`);
+        tries = failures - 1;
+      }
+      const log = this.options.logger?.child({ lane, attempts: tries, kind: failure.kind });
       switch (failure.kind) {
         case "rate_limited": {
           const ms = failure.retryAfterMs ?? 1_000;
@@ -167,8 +177,7 @@ export class Outbox {
         }
         case "transient": {
           const ms =
-            Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempts, 7)) *
-            (0.8 + Math.random() * 0.4);
+            Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(tries, 7)) * (0.8 + Math.random() * 0.4);
           log?.warn({ err: failure.message, retryInMs: Math.round(ms) }, "send failed; retrying");
           return { type: "retry", afterMs: ms, reason: failure.message };
         }
@@ -189,6 +198,16 @@ export class Outbox {
           return this.giveUp(item, failure.message);
       }
     }
+  }
+
+  private async countFailure(itemId: string, kind: string): Promise<number> {
+    const key = `${this.options.prefix}outbox:failures:${kind}:${itemId}`;
+    const replies = await this.options.connection
+      .multi()
+      .incr(key)
+      .expire(key, 2 * 86_400)
+      .exec();
+    return Number(replies?.[0]?.[1] ?? 1);
   }
 
   /** Records a message that will not be delivered and tells whoever listens; never silent. */

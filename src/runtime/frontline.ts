@@ -55,14 +55,37 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
 
   constructor(private readonly options: FrontlineOptions) {
     super();
-    const { redis, prefix, logger, flows } = options;
-    const lease = { lockDurationMs: options.recoveryMs, leaseMs: options.recoveryMs };
-    this.conversations = new ConversationStore(redis, { prefix });
-    const channels = options.adapters.flatMap((a) => a.channels);
-    this.outbox = new Outbox({
+    this.conversations = new ConversationStore(options.redis, { prefix: options.prefix });
+    this.outbox = this.buildOutbox();
+    this.desk = this.buildDesk();
+    this.engine = new Engine({
+      flows: options.flows,
+      store: this.conversations,
+      logger: options.logger,
+      router: options.router,
+      middleware: [...(this.desk ? [this.desk.middleware] : []), ...(options.middleware ?? [])],
+    });
+    this.intake = this.buildIntake();
+    this.sink = {
+      customer: async (event) => {
+        await this.intake.record(event);
+      },
+      agent: async (event) => {
+        await this.desk?.recordAgentEvent(event);
+      },
+    };
+  }
+
+  private get lease() {
+    return { lockDurationMs: this.options.recoveryMs, leaseMs: this.options.recoveryMs };
+  }
+
+  private buildOutbox(): Outbox {
+    const { redis, prefix, logger, adapters, concurrency } = this.options;
+    return new Outbox({
       connection: redis,
       prefix,
-      channels,
+      channels: adapters.flatMap((a) => a.channels),
       logger,
       onSent: (item, messageId) => this.emit("message.sent", { ...item, messageId }),
       // Agents see at once when a customer blocked the bot or the chat is gone.
@@ -75,42 +98,41 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
           );
       },
       onFailed: (item, reason) => this.onDeliveryFailed(item, reason),
-      concurrency: options.concurrency?.outbox,
-      ...lease,
+      concurrency: concurrency?.outbox,
+      ...this.lease,
     });
-    const workspace = pickWorkspace(options.adapters, options.deskWorkspace);
+  }
+
+  private buildDesk(): Desk | undefined {
+    const { redis, prefix, logger, flows } = this.options;
+    const workspace = pickWorkspace(this.options.adapters, this.options.deskWorkspace);
     if (workspace && !flows.bot.desk)
       logger?.warn(
         "an agent chat is set but frontline.yaml has no desk: section; escalations are not handed to agents",
       );
-    this.desk =
-      workspace && flows.bot.desk
-        ? new Desk({
-            redis,
-            prefix,
-            bot: flows.bot,
-            config: flows.bot.desk,
-            outbox: this.outbox,
-            conversations: this.conversations,
-            workspace,
-            logger,
-            recoveryMs: options.recoveryMs,
-            events: {
-              ticketOpened: (e) => this.emit("ticket.opened", e),
-              ticketAssigned: (e) => this.emit("ticket.assigned", e),
-              ticketClosed: (e) => this.emit("ticket.closed", e),
-              deskFailure: (e) => this.emit("desk.failed", e),
-            },
-          })
-        : undefined;
-    this.engine = new Engine({
-      flows,
-      store: this.conversations,
+    if (!workspace || !flows.bot.desk) return undefined;
+    return new Desk({
+      redis,
+      prefix,
+      bot: flows.bot,
+      config: flows.bot.desk,
+      outbox: this.outbox,
+      conversations: this.conversations,
+      workspace,
       logger,
-      router: options.router,
-      middleware: [...(this.desk ? [this.desk.middleware] : []), ...(options.middleware ?? [])],
+      recoveryMs: this.options.recoveryMs,
+      events: {
+        ticketOpened: (e) => this.emit("ticket.opened", e),
+        ticketAssigned: (e) => this.emit("ticket.assigned", e),
+        ticketClosed: (e) => this.emit("ticket.closed", e),
+        deskFailure: (e) => this.emit("desk.failed", e),
+      },
     });
-    this.intake = new Intake({
+  }
+
+  private buildIntake(): Intake {
+    const { redis, prefix, logger, flows, concurrency } = this.options;
+    return new Intake({
       connection: redis,
       prefix,
       engine: this.engine,
@@ -122,17 +144,9 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       ...(flows.bot.floodControl ? { floodLimit: flows.bot.floodControl } : {}),
       onDeadLetter: (event, reason) => this.emit("event.deadlettered", { event, reason }),
       logger,
-      concurrency: options.concurrency?.intake,
-      ...lease,
+      concurrency: concurrency?.intake,
+      ...this.lease,
     });
-    this.sink = {
-      customer: async (event) => {
-        await this.intake.record(event);
-      },
-      agent: async (event) => {
-        await this.desk?.recordAgentEvent(event);
-      },
-    };
   }
 
   get channels(): Channel[] {

@@ -162,6 +162,25 @@ describe("every desk step keeps one effect when it fails midway and runs again",
     ).toBe(1);
   });
 
+  it("transfer to a skill: the agent is freed and the ticket leaves the old queue, though its note fails once", async () => {
+    const { fake, group, customer, store, prefix } = await desk();
+    await escalate(fake, customer);
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    const thread = topic.message_thread_id;
+    fake.sendGroupMessage(group.id, anna, "Hello!", { message_thread_id: thread });
+    await until(() => has(fake, customer.id, /^Anna: Hello!$/), 5_000, "the reply");
+    const load = () => redis.scard(`${prefix}desk:agent:telegram:${anna.id}:tickets`);
+    await eventually(async () => (await load()) === 1, "Anna holds the ticket");
+    failOnce(fake, (m, p) => m === "sendMessage" && /Transferred to linux/.test(String(p.text)));
+    fake.sendGroupMessage(group.id, anna, "/transfer linux", { message_thread_id: thread });
+    await until(() => has(fake, group.id, /Transferred to linux/, thread), 10_000, "the note");
+    expect(await load()).toBe(0);
+    const t = (await store.get(1))!;
+    expect(t).toMatchObject({ skill: "linux", status: "queued" });
+    expect(await redis.zscore(`${prefix}desk:queue:general`, "1")).toBeNull();
+    expect(await redis.zscore(`${prefix}desk:queue:linux`, "1")).not.toBeNull();
+  });
+
   it("rating: a star and then a comment are one rating; the comment is never taken for a reopen", async () => {
     const { fake, group, customer, store, prefix } = await desk();
     await escalate(fake, customer);

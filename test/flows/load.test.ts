@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { telegramPlugin } from "../../adapters/telegram/index.ts";
 import { loadFlows } from "../../src/flows/load.ts";
 import type { FlowProblem } from "../../src/flows/problems.ts";
 import { FLOWS, writeFlowFixture } from "../support/flow-fixture.ts";
@@ -18,6 +19,25 @@ function lineOf(text: string, needle: string): number {
   if (i < 0) throw new Error(`"${needle}" not in fixture`);
   return i + 1;
 }
+
+describe("platform limits", () => {
+  it("button payloads must fit the strictest configured platform, named in the problem", () => {
+    const longStep = "s".repeat(60);
+    const dir = writeFlowFixture({
+      "order.yaml": FLOWS["order.yaml"]!.replace("  - id: number", `  - id: ${longStep}`).replace(
+        '    ask: { en: "Your order number?", ru: "Номер заказа?" }',
+        '    ask: { en: "Your order number?", ru: "Номер заказа?" }\n    buttons:\n      - label: { en: "No number", ru: "Нет номера" }\n        goto: handover',
+      ),
+    });
+    expect(loadFlows(dir).ok).toBe(true); // no platform: nothing to fit
+    const result = loadFlows(dir, { platforms: [telegramPlugin] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/button payload ".*" is \d+ bytes; telegram allows 64/),
+    );
+  });
+});
 
 describe("loading flows", () => {
   it("loads a valid directory into an indexed flow set", () => {

@@ -1,7 +1,6 @@
 // The desk stories' set-up, shared by the story files: a forum supergroup in the fake Bot API,
 // the real product with the shipped flows and desk settings a story needs, helpers to wait for
 // and read what the platform shows. Call deskStories() at the top of a test file.
-import type { Redis } from "ioredis";
 import { afterAll, afterEach } from "vitest";
 import { TicketStore } from "../../src/desk/store.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
