@@ -21,7 +21,8 @@ import type { Ticket } from "./ticket.ts";
 
 export const MINUTE = 60_000;
 
-export interface DeskDeps {
+/** What the desk is built from (createFrontline passes these). */
+export interface DeskSettings {
   redis: Redis;
   prefix: string;
   bot: BotConfigDef;
@@ -29,12 +30,16 @@ export interface DeskDeps {
   outbox: Outbox;
   conversations: ConversationStore;
   workspace: AgentWorkspace;
+  logger?: Logger;
+}
+
+/** What every step uses: the settings and the desk's own parts. */
+export interface DeskDeps extends DeskSettings {
   store: TicketStore;
   limiter: RateLimiter;
   lanes: OrderedQueue<DeskItem>;
   timers: Queue;
   events: DeskEvents;
-  logger?: Logger;
   now: () => number;
 }
 

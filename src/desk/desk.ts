@@ -4,22 +4,17 @@
 // delayed jobs with unique ids, so they survive restarts and fire once. This file only wires
 // the lanes and timers and routes each item to its step (one concept per file beside it).
 import { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import { DeliveryError } from "../core/errors.ts";
 import type { Address, InboundEvent } from "../core/types.ts";
 import type { AgentEvent, AgentWorkspace } from "../core/workspace.ts";
 import type { TurnMiddleware } from "../engine/middleware.ts";
-import type { ConversationStore } from "../engine/store.ts";
 import type { TurnResult } from "../engine/turn.ts";
-import type { BotConfigDef } from "../flows/schema.ts";
 import { systemMessage } from "../flows/system-messages.ts";
-import type { Outbox, OutboxItem } from "../outbox/outbox.ts";
+import type { OutboxItem } from "../outbox/outbox.ts";
 import { RateLimiter } from "../outbox/rate-limit.ts";
 import { type ItemOutcome, OrderedQueue } from "../queue/ordered-queue.ts";
 import { runAgentEvent } from "./agent-commands.ts";
-import type { DeskConfigDef } from "./config.ts";
-import { DeskContext } from "./context.ts";
+import { DeskContext, type DeskSettings } from "./context.ts";
 import { deskAfterTurn, deskMiddleware } from "./customer-side.ts";
 import type { DeskEvents } from "./events.ts";
 import { type DeskItem, laneOf } from "./items.ts";
@@ -29,16 +24,8 @@ import { TicketStore } from "./store.ts";
 import { postGeneral, postOnce } from "./thread.ts";
 import { onTimer } from "./timers.ts";
 
-export interface DeskOptions {
-  redis: Redis;
-  prefix: string;
-  bot: BotConfigDef;
-  config: DeskConfigDef;
-  outbox: Outbox;
-  conversations: ConversationStore;
-  workspace: AgentWorkspace;
+export interface DeskOptions extends DeskSettings {
   events?: DeskEvents;
-  logger?: Logger;
   recoveryMs?: number;
   now?: () => number;
 }

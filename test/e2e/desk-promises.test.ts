@@ -31,6 +31,18 @@ async function escalate(fake: Fake, customer: { id: number; first_name: string }
   await until(() => has(fake, customer.id, /(#|nr |№)\d+/), 10_000, "the ticket number");
 }
 
+/** The customer asks for a person; resolves with ticket #1's topic once its card is there. */
+async function ticketWithCard(
+  fake: Fake,
+  groupId: number,
+  customer: { id: number; first_name: string },
+) {
+  await escalate(fake, customer);
+  const topic = await until(() => fake.topics(groupId)[0], 10_000, "the topic");
+  await until(() => has(fake, groupId, /Ticket #1/, topic.message_thread_id), 5_000, "the card");
+  return topic;
+}
+
 async function metrics(prefix: string): Promise<Record<string, number>> {
   const raw = await redis.hgetall(`${prefix}desk:metrics`);
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
@@ -72,9 +84,7 @@ describe("every desk step keeps one effect when it fails midway and runs again",
 
   it("relaying a photo with a caption: the copy and the text once each, though the text's post fails once", async () => {
     const { fake, group, customer, store } = await desk();
-    await escalate(fake, customer);
-    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    await until(() => has(fake, group.id, /Ticket #1/, topic.message_thread_id), 5_000, "the card");
+    const topic = await ticketWithCard(fake, group.id, customer);
     const before = (await store.get(1))!.activity;
     failOnce(
       fake,
@@ -104,9 +114,7 @@ describe("every desk step keeps one effect when it fails midway and runs again",
 
   it("an agent's first reply (it also claims): delivered once, counted once, though the claim note fails once", async () => {
     const { fake, group, customer, store, prefix } = await desk();
-    await escalate(fake, customer);
-    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    await until(() => has(fake, group.id, /Ticket #1/, topic.message_thread_id), 5_000, "the card");
+    const topic = await ticketWithCard(fake, group.id, customer);
     failOnce(
       fake,
       (m, p) => m === "sendMessage" && inGroup(group.id)(p) && /took #1/.test(String(p.text)),
@@ -135,9 +143,7 @@ describe("every desk step keeps one effect when it fails midway and runs again",
 
   it("closing: the customer hears it once and it is counted once, though the topic's close note fails once", async () => {
     const { fake, group, customer, store, prefix } = await desk();
-    await escalate(fake, customer);
-    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    await until(() => has(fake, group.id, /Ticket #1/, topic.message_thread_id), 5_000, "the card");
+    const topic = await ticketWithCard(fake, group.id, customer);
     failOnce(
       fake,
       (m, p) => m === "sendMessage" && inGroup(group.id)(p) && /^Closed\./.test(String(p.text)),
@@ -212,9 +218,7 @@ describe("every desk step keeps one effect when it fails midway and runs again",
 describe("nothing is dropped with only a log line", () => {
   it("a message that crosses a close reopens the ticket, and the customer hears it", async () => {
     const { fake, group, customer, store } = await desk();
-    await escalate(fake, customer);
-    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    await until(() => has(fake, group.id, /Ticket #1/, topic.message_thread_id), 5_000, "the card");
+    const topic = await ticketWithCard(fake, group.id, customer);
     // The claim note waits out a 429, holding the ticket's lane: /close queues behind it, and
     // the customer's next message (still for the person) queues behind the close.
     let held = false;
