@@ -35,11 +35,6 @@ export async function runChat(opts: {
         process.stdout.write(`     ${i + 1}) ${b.label}\n`);
       });
     }
-    if (result.escalation) {
-      process.stdout.write(
-        `     (handed to a person: skill ${result.escalation.skill}, priority ${result.escalation.priority}; no agent desk is connected to this terminal)\n`,
-      );
-    }
   };
 
   if (interactive) {

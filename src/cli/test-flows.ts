@@ -91,7 +91,13 @@ export async function runTestFlows(dir: string, opts: { filter?: string } = {}):
   }
   const config = loadConfig();
   const prefix = `fltestflows:${randomUUID().slice(0, 8)}:`;
-  const local = await openLocalEngine({ flowsDir: dir, redisUrl: config.REDIS_URL, prefix });
+  // Flow tests describe the flows as they run in production, with a desk taking hand-overs.
+  const local = await openLocalEngine({
+    flowsDir: dir,
+    redisUrl: config.REDIS_URL,
+    prefix,
+    handover: true,
+  });
   let passed = 0;
   let failed = 0;
   try {

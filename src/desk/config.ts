@@ -39,6 +39,9 @@ export const DeskMessages = z
     statusAssigned: Localized.describe("{{number}}, {{agent}}"),
     statusNone: Localized,
     minutes: Localized.describe("{{n}} → 'about 5 minutes'"),
+    noEstimate: Localized.optional().describe(
+      "instead of {{eta}} when no honest estimate exists (no recent waits, nobody on shift)",
+    ),
   })
   .strict();
 

@@ -61,7 +61,7 @@ export class DeskContext {
 
   /** A desk notice in the customer's language (the bot's default when it has none). */
   text(key: keyof DeskConfigDef["messages"], locale: string, vars: Record<string, string>): string {
-    const t = this.d.config.messages[key];
+    const t = this.d.config.messages[key] ?? {};
     return renderTemplate(t[locale] ?? t[this.d.bot.defaultLocale] ?? "", vars, {});
   }
 

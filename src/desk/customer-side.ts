@@ -6,8 +6,9 @@
 import type { InboundEvent, MediaRef } from "../core/types.ts";
 import type { TurnContext } from "../engine/middleware.ts";
 import type { DeskMemory } from "../engine/state.ts";
+import { renderTemplate } from "../engine/template.ts";
 import type { TurnEffect, TurnResult } from "../engine/turn.ts";
-import { systemMessage } from "../flows/system-messages.ts";
+import { systemLabel, systemMessage } from "../flows/system-messages.ts";
 import { type DeskContext, MINUTE } from "./context.ts";
 import { eta } from "./routing.ts";
 
@@ -19,6 +20,7 @@ const MAX_RELAY_CHARS = 16_000;
 
 type DeskEffect =
   | { type: "desk.relay"; ticket?: number; text: string; media?: MediaRef[] }
+  | { type: "desk.withdraw"; ticket: number }
   | { type: "desk.rating"; ticket: number; score?: number; comment?: string }
   | { type: "desk.reopen"; ticket: number };
 
@@ -121,8 +123,82 @@ const reopenRecent: Rule = ({ c, ctx, memory, say, act }) => {
   return true;
 };
 
+const LEAVE = "desk:leave";
+const STAY = "desk:stay";
+/** Commands that make sense while waiting for a person; others would start bot flows. */
+const WHILE_WAITING = new Set(["status", "help", "language", "human", "cancel"]);
+
+/** /cancel, or "Back to the bot": the customer leaves the queue; the ticket is withdrawn. */
+const leaveQueue: Rule = ({ c, ctx, memory, say, act }) => {
+  const { event, state } = ctx;
+  const asked =
+    (event.type === "command" && event.command === "cancel") ||
+    (event.type === "button" && event.payload === LEAVE);
+  if (!asked || state.mode !== "agent") return false;
+  const ticket = memory.ticket;
+  state.mode = "bot";
+  state.flowId = null;
+  state.stepId = null;
+  delete memory.ticket;
+  say(
+    renderTemplate(
+      systemMessage(c.d.bot, "leftQueue", state.locale),
+      { number: String(ticket ?? "") },
+      {},
+    ),
+  );
+  if (ticket !== undefined) act("desk.leave", { type: "desk.withdraw", ticket });
+  else act("desk.leave");
+  return true;
+};
+
+/** "Stay in the queue", or a bot command or button while waiting: ask before leaving. */
+const whileWaiting: Rule = ({ c, ctx, memory, act }) => {
+  const { event, state } = ctx;
+  if (state.mode !== "agent") return false;
+  const number = String(memory.ticket ?? "");
+  if (event.type === "button" && event.payload === STAY) {
+    ctx.replies.push({
+      text: renderTemplate(systemMessage(c.d.bot, "stayInQueue", state.locale), { number }, {}),
+    });
+    act("desk.stay");
+    return true;
+  }
+  const botAction =
+    (event.type === "command" && !WHILE_WAITING.has(event.command)) ||
+    (event.type === "button" && !event.payload.startsWith("lang:"));
+  if (!botAction) return false;
+  ctx.replies.push({
+    text: renderTemplate(
+      systemMessage(c.d.bot, "leaveQueueQuestion", state.locale),
+      { number },
+      {},
+    ),
+    buttons: [
+      { label: systemLabel("leaveQueue", state.locale), payload: LEAVE },
+      { label: systemLabel("stay", state.locale), payload: STAY },
+    ],
+  });
+  act("desk.ask-leave");
+  return true;
+};
+
+/** The buttons under the ticket notice: the way back to the bot is always one tap away. */
+export function leaveButton(locale: string) {
+  return { label: systemLabel("leaveQueue", locale), payload: LEAVE };
+}
+
 /** In this order; the first rule that answers ends the turn, else the flows decide. */
-const RULES: Rule[] = [blocked, ratingButton, status, forThePerson, ratingComment, reopenRecent];
+const RULES: Rule[] = [
+  blocked,
+  ratingButton,
+  status,
+  leaveQueue,
+  whileWaiting,
+  forThePerson,
+  ratingComment,
+  reopenRecent,
+];
 
 export function deskMiddleware(c: DeskContext) {
   return async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
@@ -156,7 +232,7 @@ async function statusText(c: DeskContext, ticket: number | undefined, locale: st
   return c.text("statusQueued", locale, {
     number: String(t.number),
     position: String(position),
-    eta: await eta(c, locale, position),
+    eta: await eta(c, t, position),
   });
 }
 
@@ -181,6 +257,8 @@ export async function deskAfterTurn(
       });
     else if (e.type === "desk.reopen")
       await c.push(e.ticket, id, { type: "reopen", ticket: e.ticket });
+    else if (e.type === "desk.withdraw")
+      await c.push(e.ticket, id, { type: "withdraw", ticket: e.ticket });
     else if (e.type === "desk.relay") await relay(c, event, e, id);
   }
 }

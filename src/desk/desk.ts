@@ -18,7 +18,7 @@ import { DeskContext, type DeskSettings } from "./context.ts";
 import { deskAfterTurn, deskMiddleware } from "./customer-side.ts";
 import type { DeskEvents } from "./events.ts";
 import { type DeskItem, laneOf } from "./items.ts";
-import { onOpened, rate, reopen } from "./lifecycle.ts";
+import { closeTicket, onOpened, rate, reopen } from "./lifecycle.ts";
 import { relayFromCustomer } from "./relay.ts";
 import { TicketStore } from "./store.ts";
 import { postGeneral, postOnce } from "./thread.ts";
@@ -198,6 +198,8 @@ export class Desk {
         return onOpened(c, t, itemId);
       case "reopen":
         return reopen(c, t, itemId, "the customer");
+      case "withdraw":
+        return closeTicket(c, t, "customer");
       case "rating":
         return rate(c, t, itemId, item.score, item.comment);
       case "notice":

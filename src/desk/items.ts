@@ -20,6 +20,8 @@ export type DeskItem =
   | { type: "agent"; ticket: number | null; event: AgentEvent }
   | { type: "notice"; ticket: number; text: string }
   | { type: "reopen"; ticket: number }
+  /** The customer left the queue (/cancel, "Back to the bot"). */
+  | { type: "withdraw"; ticket: number }
   | { type: "rating"; ticket: number; score?: number; comment?: string }
   | { type: "timer"; ticket: number; kind: TimerKind; activity: number };
 

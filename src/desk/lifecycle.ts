@@ -3,6 +3,7 @@
 // by the item id, committed with its counts and transcript lines), and every side effect has a
 // derived id (customer notices through the outbox, thread posts marked done).
 import { type DeskContext, MINUTE } from "./context.ts";
+import { leaveButton } from "./customer-side.ts";
 import { describeMoment, nextOpening } from "./hours.ts";
 import { autoAssign, eta, offerNextTicket } from "./routing.ts";
 import { closeThread, ensureThread, postOnce, reopenThread, showStatus } from "./thread.ts";
@@ -23,8 +24,9 @@ export async function onOpened(c: DeskContext, t: Ticket, stepId: string): Promi
       c.text("ticketOpened", locale, {
         number: String(t.number),
         position: String(position),
-        eta: await eta(c, locale, position),
+        eta: await eta(c, t, position),
       }),
+      [leaveButton(locale)],
     );
     await c.schedule(t, "sla", c.config.firstResponseSlaMinutes * MINUTE);
   } else {
@@ -34,6 +36,7 @@ export async function onOpened(c: DeskContext, t: Ticket, stepId: string): Promi
       t,
       openedId,
       c.text("outOfHours", locale, { number: String(t.number), back: when }),
+      [leaveButton(locale)],
     );
     if (back) await c.schedule(t, "sla", back - now + c.config.firstResponseSlaMinutes * MINUTE);
   }
@@ -145,7 +148,20 @@ export async function rate(
  * to the bot first, so a crash can never leave it waiting on a person with no ticket), then
  * the announcements, marked done only when all of them went out.
  */
-export async function closeTicket(c: DeskContext, t: Ticket, by: "agent" | "auto"): Promise<void> {
+type ClosedBy = "agent" | "auto" | "customer";
+
+const CLOSE_LOG: Record<ClosedBy, (t: Ticket) => string> = {
+  agent: (t) => `closed by ${t.agent?.alias ?? "an agent"}`,
+  auto: () => "closed after inactivity",
+  customer: () => "withdrawn: the customer left the queue",
+};
+
+/**
+ * Closes in two halves, each safe to run again: the state change (conversation handed back
+ * to the bot first, so a crash can never leave it waiting on a person with no ticket), then
+ * the announcements, marked done only when all of them went out.
+ */
+export async function closeTicket(c: DeskContext, t: Ticket, by: ClosedBy): Promise<void> {
   const closeId = `close:${t.number}:${t.reopened}`;
   if (t.status !== "closed") {
     const now = c.now();
@@ -160,41 +176,43 @@ export async function closeTicket(c: DeskContext, t: Ticket, by: "agent" | "auto
       transition(x, "closed", now);
       x.closedBy = by;
       x.closeAnnounced = false;
+      // A withdrawn ticket is not a resolution: it is counted apart.
+      const counts: Record<string, number> =
+        by === "customer"
+          ? { withdrawn: 1 }
+          : { closed: 1, resolution_ms_sum: now - x.createdAt, resolution_count: 1 };
       return {
-        counts: { closed: 1, resolution_ms_sum: now - x.createdAt, resolution_count: 1 },
+        counts,
         ...(x.agent ? { agentFreed: x.agent.id } : {}),
-        log: [
-          {
-            at: now,
-            from: "system",
-            text:
-              by === "auto"
-                ? "closed after inactivity"
-                : `closed by ${x.agent?.alias ?? "an agent"}`,
-          },
-        ],
+        log: [{ at: now, from: "system", text: CLOSE_LOG[by](x) }],
       };
     });
     c.d.events.ticketClosed?.({ ticket: t.number, by, resolutionMs: now - t.createdAt });
   }
   if (t.closeAnnounced) return;
-  await c.tellCustomer(
-    t,
-    closeId,
-    c.text("closed", t.customer.locale, { number: String(t.number) }),
-    [1, 2, 3, 4, 5].map((n) => ({ label: "★".repeat(n), payload: `csat:${t.number}:${n}` })),
-  );
-  await postOnce(c, t, `${closeId}:note`, {
-    text:
-      t.closedBy === "auto"
-        ? `Closed after ${c.config.autoCloseAfterMinutes} min without an answer.`
-        : "Closed. The customer was asked to rate the help.",
-  });
-  await showStatus(c, t);
-  await closeThread(c, t);
+  await announceClose(c, t, closeId);
   t.closeAnnounced = true;
   await c.store.save(t);
   if (c.config.assignment === "auto" && t.agent) await offerNextTicket(c, t.agent.id);
+}
+
+async function announceClose(c: DeskContext, t: Ticket, closeId: string): Promise<void> {
+  // The customer who left the queue heard it in their own turn; nobody asks them to rate.
+  if (t.closedBy !== "customer")
+    await c.tellCustomer(
+      t,
+      closeId,
+      c.text("closed", t.customer.locale, { number: String(t.number) }),
+      [1, 2, 3, 4, 5].map((n) => ({ label: "★".repeat(n), payload: `csat:${t.number}:${n}` })),
+    );
+  const note: Record<ClosedBy, string> = {
+    agent: "Closed. The customer was asked to rate the help.",
+    auto: `Closed after ${c.config.autoCloseAfterMinutes} min without an answer.`,
+    customer: "↩ The customer left the queue and went back to the bot; the ticket is withdrawn.",
+  };
+  await postOnce(c, t, `${closeId}:note`, { text: note[t.closedBy ?? "agent"] });
+  await showStatus(c, t);
+  await closeThread(c, t);
 }
 
 export async function transfer(

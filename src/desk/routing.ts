@@ -47,8 +47,32 @@ export async function onShiftAgents(c: DeskContext, t: Ticket): Promise<AgentDef
   return out;
 }
 
-export async function eta(c: DeskContext, locale: string, position: number): Promise<string> {
-  const avg = (await c.store.averageWaitMs()) ?? c.config.firstResponseSlaMinutes * MINUTE;
-  const minutes = Math.max(1, Math.round((avg * position) / MINUTE));
+/** Waits older than this say nothing about today's queue. */
+const RECENT_WAIT_MS = 24 * 60 * MINUTE;
+
+/**
+ * An estimate only when it rests on real recent waits and someone can be on shift now
+ * (business hours, and an on-shift agent with the skill and language when agents are listed);
+ * otherwise the customer is told honestly that it cannot be estimated.
+ */
+export async function eta(c: DeskContext, t: Ticket, position: number): Promise<string> {
+  const locale = t.customer.locale;
+  const wait = await c.store.recentWait();
+  const staffed =
+    c.isOpenAt(c.now()) && (c.config.agents.length === 0 || (await onShiftAgents(c, t)).length > 0);
+  if (!wait || c.now() - wait.at > RECENT_WAIT_MS || !staffed) return noEstimate(c, locale);
+  const minutes = Math.max(1, Math.round((wait.ms * position) / MINUTE));
   return c.text("minutes", locale, { n: String(minutes) });
+}
+
+const NO_ESTIMATE: Record<string, string> = {
+  en: "hard to say right now",
+  ru: "пока сложно сказать",
+  pl: "trudno teraz powiedzieć",
+  el: "δύσκολο να πω αυτή τη στιγμή",
+};
+
+function noEstimate(c: DeskContext, locale: string): string {
+  const own = c.config.messages.noEstimate;
+  return own?.[locale] ?? own?.en ?? NO_ESTIMATE[locale] ?? NO_ESTIMATE.en!;
 }

@@ -97,7 +97,10 @@ export class TicketStore {
         m.hincrbyfloat(this.k("metrics"), field, by);
       if (changes.log?.length) this.pushLog(m, ticket.number, changes.log);
       if (changes.waitAverageMs !== undefined)
-        m.set(this.k("wait_ewma_ms"), String(Math.round(changes.waitAverageMs)));
+        m.set(this.k("wait_ewma_ms"), String(Math.round(changes.waitAverageMs))).set(
+          this.k("wait_ewma_at"),
+          String(Date.now()),
+        );
       if (changes.agentFreed)
         m.srem(this.k("agent", changes.agentFreed, "tickets"), String(ticket.number));
       if (changes.leftQueue && changes.leftQueue !== ticket.skill)
@@ -332,6 +335,12 @@ export class TicketStore {
     const raw = await this.redis.hgetall(this.k("metrics"));
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
   }
+  /** The moving average of queue waits and when it last moved, if it ever did. */
+  async recentWait(): Promise<{ ms: number; at: number } | null> {
+    const [ms, at] = await this.redis.mget(this.k("wait_ewma_ms"), this.k("wait_ewma_at"));
+    return ms === null ? null : { ms: Number(ms), at: Number(at ?? 0) };
+  }
+
   async averageWaitMs(): Promise<number | null> {
     const v = await this.redis.get(this.k("wait_ewma_ms"));
     return v === null ? null : Number(v);

@@ -38,7 +38,8 @@ export interface Ticket {
   reopened: number;
   openedOutOfHours: boolean;
   csat?: { score: number; comment?: string; at: number };
-  closedBy?: "agent" | "auto";
+  /** Who closed it: an agent, the inactivity timer, or the customer leaving the queue. */
+  closedBy?: "agent" | "auto" | "customer";
   /** The close was told to the customer and the agents (set last, so a retry finishes it). */
   closeAnnounced?: boolean;
   /** Desk items whose state change this ticket already holds: a retried item skips it. */

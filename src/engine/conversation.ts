@@ -4,6 +4,7 @@ import { isFrontlineError } from "../core/errors.ts";
 import type { EscalationRequest, InboundEvent, MediaRef } from "../core/types.ts";
 import { type FlowSet, nextInOrder, type ResolvedRef, resolveRef } from "../flows/flowset.ts";
 import type { FlowStep, LocalizedText } from "../flows/schema.ts";
+import { systemMessage } from "../flows/system-messages.ts";
 import {
   askMessage,
   checkAnswer,
@@ -22,6 +23,8 @@ export interface TurnDeps {
   set: FlowSet;
   router: IntentRouter;
   now: number;
+  /** Whether a checked desk runs: only then may a flow hand the customer to a person. */
+  handover: boolean;
 }
 
 /** Confidence needed to leave a question the customer has not answered for another flow. */
@@ -43,6 +46,8 @@ export function prepareState(
     ? structuredClone(stored)
     : newState(set.hash, deps.router.localeFor(text, undefined, hint), deps.now);
   if (state.flowsHash !== set.hash) adoptNewFlows(set, state);
+  // Waiting for a person while no desk runs (it was turned off): nobody would ever answer.
+  if (!deps.handover && state.mode === "agent") state.mode = "bot";
   state.turns += 1;
   // Where the customer is, so their data can be found for an erasure request.
   state.customer = { channel: event.address.channel, chatId: event.address.chatId };
@@ -89,7 +94,13 @@ class Turn {
     this.set = deps.set;
     this.hint = localeHint(event.user.locale, this.set.bot.locales);
     this.state = state;
-    this.ctx = { set: this.set, state: this.state, user: { name: event.user.name }, out: [] };
+    this.ctx = {
+      set: this.set,
+      state: this.state,
+      user: { name: event.user.name },
+      out: [],
+      handover: deps.handover,
+    };
   }
 
   run(): Omit<TurnResult, "replayed"> {
@@ -255,6 +266,16 @@ class Turn {
           return;
         }
         this.enter(this.flowStart(bot.humanFlow));
+        return;
+      case "cancel":
+        // Leaves the question the bot waits at (a person's queue is the desk's /cancel).
+        if (this.state.flowId) {
+          this.state.flowId = null;
+          this.state.stepId = null;
+          this.state.retries = 0;
+          this.enter(this.flowStart(bot.menuFlow));
+        } else
+          this.ctx.out.push({ text: systemMessage(bot, "nothingToCancel", this.state.locale) });
         return;
       case "help":
       case "status":

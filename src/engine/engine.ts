@@ -23,6 +23,11 @@ export interface EngineOptions {
   maxConflictRetries?: number;
   /** Runs before the flows, in order (the desk's, then the embedding application's). */
   middleware?: TurnMiddleware[];
+  /**
+   * Whether a checked desk runs, so a flow may hand the customer to a person (default false:
+   * escalations then tell the customer honestly that nobody can be reached here).
+   */
+  handover?: boolean;
 }
 
 export class Engine {
@@ -32,6 +37,7 @@ export class Engine {
   private readonly logger: Logger | undefined;
   private readonly now: () => number;
   private readonly maxConflictRetries: number;
+  private readonly handover: boolean;
   private readonly run: (ctx: TurnContext) => Promise<void>;
   /** The flows' own result of the turn being decided (set by the chain's last link). */
   private readonly flowResults = new WeakMap<TurnContext, Omit<TurnResult, "replayed">>();
@@ -43,6 +49,7 @@ export class Engine {
     this.router = options.router ?? new IntentRouter(options.flows);
     this.now = options.now ?? Date.now;
     this.maxConflictRetries = options.maxConflictRetries ?? 20;
+    this.handover = options.handover ?? false;
     this.run = compose(options.middleware ?? [], (ctx) => {
       const result = decideTurn(this.deps(), ctx.event, ctx.state);
       ctx.replies.push(...result.messages);
@@ -51,7 +58,7 @@ export class Engine {
   }
 
   private deps() {
-    return { set: this.flows, router: this.router, now: this.now() };
+    return { set: this.flows, router: this.router, now: this.now(), handover: this.handover };
   }
 
   /** Runs the middleware chain and the flows on a prepared state. */

@@ -9,7 +9,9 @@ import {
   type ResolvedRef,
   resolveRef,
 } from "../flows/flowset.ts";
+import { testPattern } from "../flows/pattern.ts";
 import type { FlowStep, LocalizedText } from "../flows/schema.ts";
+import { systemMessage } from "../flows/system-messages.ts";
 import type { ConversationState } from "./state.ts";
 import { renderTemplate } from "./template.ts";
 
@@ -35,6 +37,8 @@ export interface RunContext {
   out: OutboundMessage[];
   /** The last step run: the flow and step that answered this turn. */
   last?: ResolvedRef;
+  /** false: no desk runs, so no step may promise a person (see the escalate step). */
+  handover: boolean;
 }
 
 export function localize(set: FlowSet, text: LocalizedText, locale: string): string {
@@ -86,6 +90,12 @@ export function runFrom(ctx: RunContext, at: ResolvedRef): StepOutcome {
       return { type: "waiting", flowId: flow.id, stepId: step.id };
     }
     if ("escalate" in step) {
+      if (!ctx.handover) {
+        // Nobody can take it here: say so honestly, and say where people can be reached,
+        // instead of the step's own words, which promise a person.
+        ctx.out.push({ text: noPersonHere(ctx) });
+        return finish(state, "unresolved");
+      }
       if (step.say) ctx.out.push({ text: say(ctx, step.say) });
       state.flowId = null;
       state.stepId = null;
@@ -123,6 +133,16 @@ export function runFrom(ctx: RunContext, at: ResolvedRef): StepOutcome {
   );
 }
 
+function noPersonHere(ctx: RunContext): string {
+  const { set, state } = ctx;
+  const contact = set.bot.humanContact ? localize(set, set.bot.humanContact, state.locale) : "";
+  return renderTemplate(
+    systemMessage(set.bot, "noPersonHere", state.locale),
+    { contact },
+    ctx.user,
+  ).replace(/\s+$/, "");
+}
+
 function finish(state: ConversationState, status: "resolved" | "unresolved"): StepOutcome {
   state.flowId = null;
   state.stepId = null;
@@ -139,7 +159,7 @@ export function conditionHolds(
   if (value === undefined) return false;
   if (cond.equals !== undefined) return value.toLowerCase() === cond.equals.toLowerCase();
   if (cond.in !== undefined) return cond.in.some((v) => v.toLowerCase() === value.toLowerCase());
-  if (cond.matches !== undefined) return new RegExp(cond.matches, "u").test(value);
+  if (cond.matches !== undefined) return testPattern(cond.matches, value);
   return false;
 }
 
@@ -155,8 +175,7 @@ export function checkAnswer(step: Extract<FlowStep, { ask: unknown }>, raw: stri
   if (value.length === 0) return { ok: false };
   if (value.length < (input.minLength ?? 1) || value.length > (input.maxLength ?? 1000))
     return { ok: false };
-  if (input.pattern !== undefined && !new RegExp(input.pattern, "u").test(value))
-    return { ok: false };
+  if (input.pattern !== undefined && !testPattern(input.pattern, value)) return { ok: false };
   if (input.choices && !input.choices.some((c) => c.toLowerCase() === value.toLowerCase()))
     return { ok: false };
   return { ok: true, value };

@@ -34,7 +34,7 @@ export interface DeskMemory {
   /** The open ticket, while there is one. */
   ticket?: number;
   /** The most recent closed ticket (a message soon after an agent closed it reopens it). */
-  last?: { ticket: number; closedAt: number; closedBy: "agent" | "auto" };
+  last?: { ticket: number; closedAt: number; closedBy: "agent" | "auto" | "customer" };
   /** The customer rated this ticket; their next text is the rating comment. */
   csatPending?: { ticket: number; until: number };
   /** An agent blocked this customer; `notified` once the customer was told. */

@@ -33,7 +33,12 @@ export const ButtonSpec = z
 
 export const InputSpec = z
   .object({
-    pattern: z.string().optional().describe("JavaScript regular expression the answer must match"),
+    pattern: z
+      .string()
+      .optional()
+      .describe(
+        "regular expression in RE2 syntax (linear time: no backreferences or lookaround) the answer must match",
+      ),
     choices: z.array(z.string().min(1)).optional().describe("accepted answers (case-insensitive)"),
     minLength: z.number().int().min(0).optional(),
     maxLength: z.number().int().min(1).max(4000).optional(),
@@ -155,6 +160,9 @@ export const BotConfig = z
     humanFlow: identifier.describe("on /human"),
     menuFlow: identifier.describe("on /menu"),
     matchThreshold: z.number().min(0).max(1).optional(),
+    humanContact: Localized.optional().describe(
+      "where customers can reach a person when no desk runs in this chat (e-mail, phone, a link), per locale",
+    ),
     floodControl: z
       .object({
         burst: z.number().int().min(1).max(1000).default(10),
@@ -181,6 +189,15 @@ export const BotConfig = z
           "sent once when a customer writes faster than the flood limit",
         ),
         blocked: Localized.optional().describe("sent once to a customer an agent blocked"),
+        noPersonHere: Localized.optional().describe(
+          "{{contact}}; sent instead of an escalation when no desk runs",
+        ),
+        leftQueue: Localized.optional().describe("{{number}}; after /cancel or 'Back to the bot'"),
+        leaveQueueQuestion: Localized.optional().describe(
+          "{{number}}; asked when a waiting customer uses a bot command or button",
+        ),
+        stayInQueue: Localized.optional().describe("{{number}}"),
+        nothingToCancel: Localized.optional(),
         deskTrouble: Localized.optional().describe(
           "{{number}}; sent when the agents' chat cannot be reached for a ticket",
         ),

@@ -2,7 +2,16 @@
 // `messages:` overrides each one.
 import type { BotConfigDef } from "./schema.ts";
 
-type Optional = "somethingWentWrong" | "slowDown" | "blocked" | "deskTrouble";
+type Optional =
+  | "somethingWentWrong"
+  | "slowDown"
+  | "blocked"
+  | "deskTrouble"
+  | "noPersonHere"
+  | "leftQueue"
+  | "leaveQueueQuestion"
+  | "stayInQueue"
+  | "nothingToCancel";
 
 const DEFAULTS: Record<Optional, Record<string, string>> = {
   somethingWentWrong: {
@@ -23,6 +32,36 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     pl: "Twoje zgłoszenie #{{number}} jest zapisane, ale teraz nie mogę połączyć się z czatem zespołu. Ktoś je zobaczy, gdy tylko połączenie wróci.",
     el: "Το αίτημά σας #{{number}} αποθηκεύτηκε, αλλά αυτή τη στιγμή δεν μπορώ να φτάσω στη συνομιλία της ομάδας μας. Ένας άνθρωπος θα το δει μόλις λειτουργήσει ξανά.",
   },
+  noPersonHere: {
+    en: "I'm sorry: nobody from our team can be reached in this chat right now, so I can't pass you to a person here. {{contact}}",
+    ru: "К сожалению, сейчас в этом чате нельзя связаться с сотрудником, поэтому передать Вас человеку здесь я не могу. {{contact}}",
+    pl: "Niestety w tym czacie nie można teraz połączyć się z konsultantem, więc nie mogę przekazać rozmowy człowiekowi. {{contact}}",
+    el: "Λυπάμαι: αυτή τη στιγμή κανείς από την ομάδα μας δεν είναι διαθέσιμος σε αυτή τη συνομιλία, οπότε δεν μπορώ να σας συνδέσω με άνθρωπο εδώ. {{contact}}",
+  },
+  leftQueue: {
+    en: "You've left the queue and ticket #{{number}} is withdrawn. I'm here again: ask me anything, or /human to reach a person later.",
+    ru: "Вы вышли из очереди, обращение №{{number}} отозвано. Я снова на связи: спрашивайте, а /human — чтобы позже связаться с сотрудником.",
+    pl: "Opuszczono kolejkę, zgłoszenie nr {{number}} zostało wycofane. Znów jestem do dyspozycji: pytaj śmiało, a /human, by później porozmawiać z konsultantem.",
+    el: "Βγήκατε από τη σειρά και το αίτημα #{{number}} αποσύρθηκε. Είμαι ξανά εδώ: ρωτήστε με ό,τι θέλετε ή /human για να μιλήσετε αργότερα με άνθρωπο.",
+  },
+  leaveQueueQuestion: {
+    en: "You're waiting for a person (ticket #{{number}}); what you write goes to them. Do you want to leave the queue and go back to the bot?",
+    ru: "Вы ждёте ответа сотрудника (обращение №{{number}}); всё, что Вы пишете, попадает к нему. Выйти из очереди и вернуться к боту?",
+    pl: "Czekasz na konsultanta (zgłoszenie nr {{number}}); to, co piszesz, trafia do niego. Opuścić kolejkę i wrócić do bota?",
+    el: "Περιμένετε έναν άνθρωπο (αίτημα #{{number}})· ό,τι γράφετε πηγαίνει σε αυτόν. Θέλετε να βγείτε από τη σειρά και να επιστρέψετε στο bot;",
+  },
+  stayInQueue: {
+    en: "OK, you stay in the queue for ticket #{{number}}.",
+    ru: "Хорошо, Вы остаётесь в очереди по обращению №{{number}}.",
+    pl: "Dobrze, zostajesz w kolejce ze zgłoszeniem nr {{number}}.",
+    el: "Εντάξει, παραμένετε στη σειρά για το αίτημα #{{number}}.",
+  },
+  nothingToCancel: {
+    en: "There's nothing to cancel: you aren't waiting for a person.",
+    ru: "Отменять нечего: Вы не ждёте ответа сотрудника.",
+    pl: "Nie ma czego anulować: nie czekasz na konsultanta.",
+    el: "Δεν υπάρχει κάτι να ακυρωθεί: δεν περιμένετε κάποιον άνθρωπο.",
+  },
   blocked: {
     en: "Our support team has paused this conversation. Your messages are not passed on for now.",
     ru: "Служба поддержки приостановила этот диалог. Пока Ваши сообщения не передаются.",
@@ -30,6 +69,26 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     el: "Η ομάδα υποστήριξης έθεσε σε παύση αυτή τη συνομιλία. Τα μηνύματά σας δεν προωθούνται προς το παρόν.",
   },
 };
+
+/** Button labels the runtime puts under its own messages. */
+export const SYSTEM_LABELS: Record<"leaveQueue" | "stay", Record<string, string>> = {
+  leaveQueue: {
+    en: "↩ Back to the bot",
+    ru: "↩ Вернуться к боту",
+    pl: "↩ Wróć do bota",
+    el: "↩ Πίσω στο bot",
+  },
+  stay: {
+    en: "Stay in the queue",
+    ru: "Остаться в очереди",
+    pl: "Zostań w kolejce",
+    el: "Παραμονή στη σειρά",
+  },
+};
+
+export function systemLabel(key: keyof typeof SYSTEM_LABELS, locale: string): string {
+  return SYSTEM_LABELS[key][locale] ?? SYSTEM_LABELS[key].en!;
+}
 
 export function systemMessage(bot: BotConfigDef, key: Optional, locale: string): string {
   const own = bot.messages[key];

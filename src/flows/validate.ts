@@ -3,12 +3,13 @@
 import { buttonPayload, type FlowSet, resolveRef } from "./flowset.ts";
 import { explicitEdges, successors } from "./graph.ts";
 import type { PlatformLimits } from "./load.ts";
+import { patternProblem } from "./pattern.ts";
 import type { FlowProblem } from "./problems.ts";
 import { type FlowStep, type LocalizedText, type StepRefSpec, stepKind } from "./schema.ts";
 import type { YamlPath, YamlSource } from "./source.ts";
 
 /** Commands the runtime handles itself; flows may not claim them. */
-export const RESERVED_COMMANDS = ["start", "menu", "human", "help", "language", "status"];
+export const RESERVED_COMMANDS = ["start", "menu", "human", "help", "language", "status", "cancel"];
 
 export function checkFlowSet(
   set: FlowSet,
@@ -224,11 +225,8 @@ function checkStepRules(
   const problems: FlowProblem[] = [];
   const regexAt = (pattern: string | undefined, at: YamlPath) => {
     if (pattern === undefined) return;
-    try {
-      new RegExp(pattern, "u");
-    } catch (err) {
-      problems.push(source.problem(at, `bad regular expression: ${(err as Error).message}`));
-    }
+    const problem = patternProblem(pattern);
+    if (problem) problems.push(source.problem(at, problem));
   };
   if ("ask" in step) {
     if (!step.input && !(step.buttons && step.buttons.length > 0)) {

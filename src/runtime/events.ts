@@ -5,7 +5,7 @@ import type { OutboxItem } from "../outbox/outbox.ts";
 export interface FrontlineEvents {
   "ticket.opened": [{ ticket: number; skill: string; locale: string; channel: string }];
   "ticket.assigned": [{ ticket: number; agentId: string; waitedMs: number }];
-  "ticket.closed": [{ ticket: number; by: "agent" | "auto"; resolutionMs: number }];
+  "ticket.closed": [{ ticket: number; by: "agent" | "auto" | "customer"; resolutionMs: number }];
   "message.sent": [OutboxItem & { messageId: string }];
   "delivery.failed": [{ address: Address; reason: string; kind: "unreachable" | "failed" }];
   "event.deadlettered": [{ event: InboundEvent; reason: string }];

@@ -64,6 +64,8 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       logger: options.logger,
       router: options.router,
       middleware: [...(this.desk ? [this.desk.middleware] : []), ...(options.middleware ?? [])],
+      // A person is promised only when a desk runs (and start() refuses a desk that fails its preflight).
+      handover: this.desk !== undefined,
     });
     this.intake = this.buildIntake();
     this.sink = {

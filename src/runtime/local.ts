@@ -30,10 +30,12 @@ export async function openLocalEngine(options: {
   redisUrl: string;
   prefix: string;
   logger?: Logger;
+  /** Flow tests run the flows as a desk would see them; the terminal chat has no desk. */
+  handover?: boolean;
 }): Promise<LocalEngine> {
   const flows = loadFlowsOrThrow(options.flowsDir);
   const redis = await connectRedis(options.redisUrl, { allowPrivateServer: true });
   const store = new ConversationStore(redis.redis, { prefix: options.prefix });
-  const engine = new Engine({ flows, store, logger: options.logger });
+  const engine = new Engine({ flows, store, logger: options.logger, handover: options.handover });
   return { engine, redis, close: () => redis.close() };
 }

@@ -84,7 +84,20 @@ describe("frontline chat", () => {
     expect(all.length).toBe(6);
     expect(all[0]!.buttons.length).toBeGreaterThan(2);
     expect(all[1]!.flow).not.toBe(all[0]!.flow);
-    expect(all.at(-1)!.escalated).toBe(true);
+    // No desk in a terminal: /human is answered honestly, never with a promise of a person.
+    expect(all.at(-1)!.escalated).toBe(false);
+    expect(all.at(-1)!.text).toMatch(/nobody from our team can be reached in this chat/);
+  });
+
+  it("never traps a customer without a desk: /human is honest, and the bot keeps answering", () => {
+    const r = frontline(["chat", "--json", "--lang", "en"], "/human\nhello?\n/start\n");
+    const [human, hello, start] = turns(r.out);
+    expect(human).toMatchObject({ escalated: false });
+    expect(human!.text).toMatch(/support@example\.com/);
+    expect(hello!.text).not.toMatch(/passed to the person/);
+    expect(hello!.escalated).toBe(false);
+    expect(start!.buttons.length).toBeGreaterThan(2);
+    expect(start!.escalated).toBe(false);
   });
 
   it("refuses to start on invalid flows, with the validator's report", () => {

@@ -13,7 +13,10 @@ describe("the agent desk on Telegram forum topics", () => {
     const { fake, group, customer, store, prefix } = await desk();
     await refundEscalation(fake, customer);
     const opened = texts(fake, customer.id).find((t) => /#\d+/.test(t))!;
-    expect(opened).toMatch(/ticket #1\b.*number 1 in the queue.*about \d+ min/i);
+    // No queue waits recorded yet: the estimate is honest about it.
+    expect(opened).toMatch(
+      /ticket #1\b.*number 1 in the queue \(expected wait: hard to say right now\)/i,
+    );
 
     const topic = await until(() => fake.topics(group.id)[0], 5_000, "the ticket topic");
     expect(topic.name).toMatch(/#1 Maria · billing · en/);

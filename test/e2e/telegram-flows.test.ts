@@ -26,13 +26,16 @@ beforeAll(async () => {
   const loaded = loadFlows("flows");
   if (!loaded.ok) throw new Error("shipped flows invalid");
   fake = await FakeTelegram.start();
+  // As in production: a desk takes the hand-overs (without one, flows never promise a person).
+  const desk = fake.createForumGroup({ title: "Desk" });
   const bot = await startTelegramBot({
     fake,
     redis,
     prefix,
     flows: loaded.flowSet,
     router: new IntentRouter(loaded.flowSet),
-    channelLimits: fast,
+    channelLimits: { ...fast, group: { burst: 1_000, perSecond: 1_000 } },
+    agentChatId: String(desk.id),
   });
   stop = bot.stop;
 });

@@ -27,11 +27,12 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function newEngine(set: FlowSet = flows): Engine {
+function newEngine(set: FlowSet = flows, handover = true): Engine {
   return new Engine({
     flows: set,
     store: new ConversationStore(redis, { prefix }),
     router: set === flows ? router : undefined,
+    handover,
   });
 }
 
@@ -133,7 +134,7 @@ describe("engine: a customer with an order question", () => {
 describe("engine: delivery guarantees", () => {
   it("after the full result expires, a late redelivery is still dropped, and only a small marker stays", async () => {
     const store = new ConversationStore(redis, { prefix, resultTtlSeconds: 1 });
-    const engine = new Engine({ flows, store, router });
+    const engine = new Engine({ flows, store, router, handover: true });
     const alex = customer();
     const event = alex.says("where is my order");
     await engine.handle(event);

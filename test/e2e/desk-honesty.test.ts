@@ -1,0 +1,142 @@
+// An honest hand-over, on the real product: a person is promised only when a desk runs; a
+// waiting customer can always see where they stand and leave the queue; bot flows do not
+// interleave with a person's conversation; estimates rest on real waits or are not given.
+import { describe, expect, it } from "vitest";
+import { loadFlows } from "../../src/flows/load.ts";
+import { FakeTelegram } from "../fakes/telegram/index.ts";
+import { deskStories } from "../support/desk-story.ts";
+import { testPrefix } from "../support/redis.ts";
+import { startTelegramBot } from "../support/telegram-bot.ts";
+
+const { desk, until, eventually, buttons, texts, has, anna, redis, newCustomer, fast } =
+  deskStories();
+
+async function waiting(fake: FakeTelegram, customer: { id: number; first_name: string }) {
+  fake.sendUserMessage(customer, "/human");
+  return until(
+    () => fake.sentMessages(customer.id).find((m) => /ticket #\d+/i.test(m.text ?? "")),
+    10_000,
+    "the ticket notice",
+  );
+}
+
+describe("a waiting customer is never stuck", () => {
+  it("/cancel leaves the queue: the ticket is withdrawn, agents are told, the bot answers again", async () => {
+    const { fake, group, customer, store } = await desk();
+    await waiting(fake, customer);
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    fake.sendUserMessage(customer, "/cancel");
+    await until(
+      () => has(fake, customer.id, /You've left the queue and ticket #1 is withdrawn/),
+      5_000,
+      "the notice",
+    );
+    await until(
+      () => has(fake, group.id, /The customer left the queue/, topic.message_thread_id),
+      5_000,
+      "the agents' note",
+    );
+    await eventually(async () => (await store.get(1))?.status === "closed", "the ticket closed");
+    expect((await store.get(1))!.closedBy).toBe("customer");
+    expect(has(fake, customer.id, /rate the help/)).toBe(false);
+    fake.sendUserMessage(customer, "/menu");
+    await until(
+      () => fake.sentMessages(customer.id).at(-1)?.sent_reply_markup !== undefined,
+      5_000,
+      "the bot's menu",
+    );
+    expect(has(fake, group.id, /👤 Maria: \/menu/)).toBe(false);
+  });
+
+  it("the ticket notice has a 'Back to the bot' button that does the same", async () => {
+    const { fake, customer, store } = await desk();
+    const notice = await waiting(fake, customer);
+    const back = buttons(notice).find((b) => b.callback_data === "desk:leave");
+    expect(back?.text).toMatch(/Back to the bot/);
+    fake.pressButton(customer, notice, "desk:leave");
+    await until(() => has(fake, customer.id, /left the queue/), 5_000, "the notice");
+    await eventually(async () => (await store.get(1))?.closedBy === "customer", "withdrawn");
+  });
+
+  it("while waiting, a bot command asks first; Stay keeps the ticket, and typed text goes to the person", async () => {
+    const { fake, group, customer, store } = await desk();
+    await waiting(fake, customer);
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    fake.sendUserMessage(customer, "/start");
+    const question = await until(
+      () =>
+        fake
+          .sentMessages(customer.id)
+          .find((m) => /leave the queue and go back to the bot\?/.test(m.text ?? "")),
+      5_000,
+      "the question",
+    );
+    expect(buttons(question).map((b) => b.callback_data)).toEqual(["desk:leave", "desk:stay"]);
+    fake.pressButton(customer, question, "desk:stay");
+    await until(() => has(fake, customer.id, /you stay in the queue for ticket #1/), 5_000, "stay");
+    fake.sendUserMessage(customer, "my card was charged twice");
+    await until(
+      () => has(fake, group.id, /👤 Maria: my card was charged twice/, topic.message_thread_id),
+      5_000,
+      "the relay",
+    );
+    expect((await store.get(1))!.status).toBe("queued");
+  });
+
+  it("/status any time, and an estimate only once real waits exist", async () => {
+    const { fake, group, customer } = await desk();
+    const first = await waiting(fake, customer);
+    expect(first.text).toMatch(/expected wait: hard to say right now/);
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    fake.sendGroupMessage(group.id, anna, "Hello, on it.", {
+      message_thread_id: topic.message_thread_id,
+    });
+    await until(() => has(fake, customer.id, /^Anna: Hello, on it\.$/), 5_000, "the reply");
+    fake.sendUserMessage(customer, "/status");
+    await until(() => has(fake, customer.id, /Ticket #1 is with Anna/), 5_000, "the status");
+    const next = newCustomer(fake, "Olek");
+    const second = await waiting(fake, next);
+    expect(second.text).toMatch(/expected wait: about \d+ min/);
+  });
+});
+
+describe("without a desk nobody is promised a person, in every language", () => {
+  it("/human says honestly that no person can be reached here and where to find one; the bot keeps answering", async () => {
+    const fake = await FakeTelegram.start();
+    const loaded = loadFlows("flows");
+    if (!loaded.ok) throw new Error("shipped flows invalid");
+    const bot = await startTelegramBot({
+      fake,
+      redis,
+      prefix: testPrefix("no-desk"),
+      flows: loaded.flowSet,
+      channelLimits: fast,
+    });
+    try {
+      const honest: Record<string, RegExp> = {
+        en: /nobody from our team can be reached in this chat/,
+        ru: /нельзя связаться с сотрудником/,
+        pl: /nie można teraz połączyć się z konsultantem/,
+        el: /κανείς από την ομάδα μας δεν είναι διαθέσιμος/,
+      };
+      for (const [locale, words] of Object.entries(honest)) {
+        const c = { ...newCustomer(fake, "Nina", locale) };
+        fake.sendUserMessage(c, "/human");
+        await until(() => has(fake, c.id, words), 5_000, `the honest answer in ${locale}`);
+        expect(has(fake, c.id, /support@example\.com/)).toBe(true);
+        fake.sendUserMessage(c, "/menu");
+        await until(
+          () => fake.sentMessages(c.id).at(-1)?.sent_reply_markup !== undefined,
+          5_000,
+          `the menu in ${locale}`,
+        );
+        expect(
+          texts(fake, c.id).some((t) => /passed to the person|передано сотруднику/i.test(t)),
+        ).toBe(false);
+      }
+    } finally {
+      await bot.stop();
+      await fake.close();
+    }
+  });
+});
