@@ -67,11 +67,13 @@ export function buttonKey(step: AskStep, index: number): string {
   return typeof b.goto === "string" ? b.goto : String(index + 1);
 }
 
-/** Flows that answer a topic: all but the fallback and the menu/start flow. */
+/** Flows that answer a topic: all but the fallback, the menu/start flow and small talk. */
 export function topicalFlows(set: FlowSet): Set<string> {
   const { fallbackFlow, menuFlow, startFlow } = set.bot;
   return new Set(
-    [...set.flows.keys()].filter((id) => ![fallbackFlow, menuFlow, startFlow].includes(id)),
+    [...set.flows.values()]
+      .filter((f) => ![fallbackFlow, menuFlow, startFlow].includes(f.id) && !f.def.smalltalk)
+      .map((f) => f.id),
   );
 }
 

@@ -107,7 +107,10 @@ class Turn {
     const e = this.event;
     if (e.type === "command") this.onCommand(e.command, e.args.trim());
     else if (e.type === "button") this.onButton(e.payload);
-    else this.onText(e.text, e.type === "message" ? e.attachments : undefined);
+    else if (e.type === "edit" && this.state.mode === "bot") {
+      // An edit of a message already answered is not a new answer (the desk relays edits
+      // to a person, marked as edited).
+    } else this.onText(e.text, e.type === "message" ? e.attachments : undefined);
     const s = this.state;
     return {
       idempotencyKey: e.idempotencyKey,
@@ -189,12 +192,25 @@ class Turn {
       );
       return;
     }
+    // A typed answer that clearly means one of the buttons presses it.
+    const meant = this.deps.router.buttons.match(flowId, step.id, text);
+    if (meant) {
+      this.confidence = meant.confidence;
+      this.press(flowId, step, meant.index);
+      return;
+    }
 
     // Digits and codes are attempts to answer, never a change of subject.
     const words = /\p{L}{2,}/u.test(text);
     const match = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
     this.confidence = match.confidence;
-    if (match.flowId && match.flowId !== flowId && match.confidence >= SWITCH_CONFIDENCE) {
+    // Small talk ("ok", "thanks") at a question is not a change of subject.
+    if (
+      match.flowId &&
+      match.flowId !== flowId &&
+      match.confidence >= SWITCH_CONFIDENCE &&
+      !this.deps.router.conversational(match.flowId)
+    ) {
       this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
       return;
     }
@@ -220,9 +236,28 @@ class Turn {
   }
 
   private startByIntent(text: string): void {
-    const match = this.deps.router.match(text);
+    const match = this.deps.router.route(text);
     this.confidence = match.confidence;
     this.enter(this.flowStart(match.flowId ?? this.set.bot.fallbackFlow));
+    if (match.flowId) this.fillFirstQuestion(match.flowId, text);
+  }
+
+  /**
+   * The message that started a flow may already answer its first question ("I forgot my
+   * password" → which problem?): then the question is not asked, its button is pressed.
+   */
+  private fillFirstQuestion(flowId: string, text: string): void {
+    const { bot } = this.set;
+    if (flowId === bot.startFlow || flowId === bot.menuFlow) return;
+    const waiting = this.waitingStep();
+    if (!waiting || waiting.flowId !== flowId || !waiting.step.buttons?.length) return;
+    // Only a question the flow opens with: a later one ("did that help?") asks about what
+    // the bot has just said, which the opening message cannot have answered.
+    if (this.set.flows.get(flowId)?.order[0] !== waiting.step.id) return;
+    const meant = this.deps.router.buttons.match(flowId, waiting.step.id, text, "opening");
+    if (!meant) return;
+    this.ctx.out.pop(); // the question we no longer need to ask
+    this.press(flowId, waiting.step, meant.index);
   }
 
   private onButton(payload: string): void {
@@ -366,7 +401,9 @@ class Turn {
     s.stepId = null;
     s.retries = 0;
     if (outcome.type === "completed") {
-      this.ended = outcome.status;
+      // Small talk ends nothing a customer came for: it is not counted as a resolution.
+      const flow = this.ctx.last ? this.set.flows.get(this.ctx.last.flowId) : undefined;
+      if (!flow?.def.smalltalk) this.ended = outcome.status;
       return;
     }
     if (s.mode === "agent") return; // already with a person: one ticket at a time

@@ -6,6 +6,7 @@ import {
   IntentMatcher,
   type TrainingExample,
 } from "../nlu/index.ts";
+import { ButtonMatcher } from "./button-matcher.ts";
 
 export interface FlowMatch {
   flowId: string | null;
@@ -18,6 +19,7 @@ const LOCALE_SWITCH_CONFIDENCE = 0.8;
 export class IntentRouter {
   private readonly matcher: IntentMatcher;
   readonly threshold: number;
+  readonly buttons: ButtonMatcher;
 
   constructor(private readonly set: FlowSet) {
     const examples: TrainingExample[] = [];
@@ -32,6 +34,35 @@ export class IntentRouter {
     }
     this.matcher = IntentMatcher.train(examples, { keywords });
     this.threshold = set.bot.matchThreshold ?? DEFAULT_MATCH_THRESHOLD;
+    this.buttons = new ButtonMatcher(set);
+  }
+
+  /**
+   * The flow for an opening message. Text without words ("7", "123456", "??") never picks a
+   * topic. A greeting in front of a problem ("Hi, my payment did not go through") goes to the
+   * problem: when the best match is a conversational flow (the start or menu flow, small
+   * talk), the message without its first clause or first words is matched again, and a
+   * topical flow found there wins.
+   */
+  route(text: string): FlowMatch {
+    if (!/\p{L}{2,}/u.test(text)) return { flowId: null, confidence: 0 };
+    const first = this.match(text);
+    if (first.flowId && !this.conversational(first.flowId)) return first;
+    for (const rest of remainders(text)) {
+      const again = this.match(rest);
+      if (again.flowId && !this.conversational(again.flowId)) return again;
+    }
+    return first;
+  }
+
+  /** The start or menu flow, or small talk: never a topic of its own. */
+  conversational(flowId: string): boolean {
+    const { bot, flows } = this.set;
+    return (
+      flowId === bot.startFlow ||
+      flowId === bot.menuFlow ||
+      flows.get(flowId)?.def.smalltalk === true
+    );
   }
 
   /** The best flow, or null (with its confidence) when nothing is confident enough. */
@@ -62,4 +93,14 @@ export function localeHint(
 ): string | undefined {
   const code = platformLocale?.toLowerCase().split(/[-_]/)[0];
   return code && locales.includes(code) ? code : undefined;
+}
+
+/** The message without its opening clause, then without its first one or two words. */
+function remainders(text: string): string[] {
+  const out: string[] = [];
+  const clause = /^[^,.!?;:—–]+[,.!?;:—–]+\s*(.+)$/su.exec(text.trim());
+  if (clause?.[1] && /\p{L}{2,}/u.test(clause[1])) out.push(clause[1]);
+  const words = text.trim().split(/\s+/);
+  for (const skip of [1, 2]) if (words.length > skip + 1) out.push(words.slice(skip).join(" "));
+  return out;
 }

@@ -28,6 +28,12 @@ export const ButtonSpec = z
     /** Stored in `save` when pressed; defaults to the button's position. */
     value: z.string().min(1).max(40).optional(),
     goto: StepRef.optional(),
+    examples: z
+      .record(z.string().regex(/^[a-z]{2,3}$/), z.array(z.string().min(1)))
+      .optional()
+      .describe(
+        "what customers type meaning this button, per locale: a typed answer that clearly matches presses it",
+      ),
   })
   .strict();
 
@@ -145,6 +151,12 @@ export const Flow = z
     id: identifier,
     title: Localized.describe("shown in menus and to agents"),
     triggers: Triggers.optional(),
+    smalltalk: z
+      .boolean()
+      .optional()
+      .describe(
+        "small talk (thanks, bye, who are you): answered in character, never a topic, never counted as a resolution",
+      ),
     steps: z.array(Step).min(1),
   })
   .strict();

@@ -1,0 +1,88 @@
+// Typed answers at button questions: each ask step with buttons gets a small intent matcher
+// over its buttons (their labels in every locale, their values, and the flow author's
+// `examples`), so "I forgot my password" presses "Forgot password" and "ubuntu" presses
+// "Linux". A clear match presses; anything less asks again with the buttons.
+import type { FlowSet } from "../flows/flowset.ts";
+import { IntentMatcher, type TrainingExample, words } from "../nlu/index.ts";
+
+/** How sure a match must be: at the question itself the customer is answering it; an opening
+ * message that may answer a flow's first question must be clearer still (it was not asked). */
+export type MatchStrictness = "answer" | "opening";
+const BARS: Record<MatchStrictness, { confidence: number; lone: number; margin: number }> = {
+  // A lone button (an ask that also takes free input) has no runner-up: it must be surer.
+  answer: { confidence: 0.45, lone: 0.8, margin: 0.15 },
+  opening: { confidence: 0.8, lone: 0.9, margin: 0.4 },
+};
+
+export class ButtonMatcher {
+  private readonly matchers = new Map<string, IntentMatcher>();
+  /** Per step, per button: the phrases that stand for it (labels and examples), as word lists. */
+  private readonly phrases = new Map<string, string[][][]>();
+
+  constructor(set: FlowSet) {
+    for (const flow of set.flows.values())
+      for (const step of flow.steps.values()) {
+        if (!("ask" in step) || !step.buttons?.length) continue;
+        const examples: TrainingExample[] = [];
+        step.buttons.forEach((b, i) => {
+          const intent = String(i);
+          for (const label of Object.values(b.label)) examples.push({ intent, text: label });
+          if (b.value) examples.push({ intent, text: b.value.replaceAll("_", " ") });
+          for (const [locale, texts] of Object.entries(b.examples ?? {}))
+            for (const text of texts) examples.push({ intent, text, locale });
+        });
+        this.matchers.set(`${flow.id}/${step.id}`, IntentMatcher.train(examples));
+        this.phrases.set(
+          `${flow.id}/${step.id}`,
+          step.buttons.map((b) =>
+            [...Object.values(b.label), ...Object.values(b.examples ?? {}).flat()].map(
+              contentWords,
+            ),
+          ),
+        );
+      }
+  }
+
+  /** The button a typed answer clearly means, or null. Text with digits is an attempt at the
+   * question's own input (an order number), never a button. */
+  match(
+    flowId: string,
+    stepId: string,
+    text: string,
+    strictness: MatchStrictness = "answer",
+  ): { index: number; confidence: number } | null {
+    const matcher = this.matchers.get(`${flowId}/${stepId}`);
+    if (!matcher || !/\p{L}/u.test(text) || /\d/.test(text)) return null;
+    const bar = BARS[strictness];
+    const [best, second] = matcher.match(text, { limit: 2 });
+    if (!best || best.confidence < (second ? bar.confidence : bar.lone)) return null;
+    if (second && best.confidence - second.confidence < bar.margin) return null;
+    const index = Number(best.intent);
+    // An opening message must also say one of the button's phrases nearly word for word: the
+    // classifier alone is sure of far too much with a handful of buttons ("I can't sign into
+    // my account" is not "Account locked").
+    if (strictness === "opening" && !this.says(`${flowId}/${stepId}`, index, text)) return null;
+    return { index, confidence: best.confidence };
+  }
+
+  private says(key: string, index: number, text: string): boolean {
+    const said = contentWords(text);
+    return (this.phrases.get(key)?.[index] ?? []).some(
+      (phrase) =>
+        phrase.length > 0 &&
+        phrase.filter((w) => said.some((s) => sameWord(s, w))).length / phrase.length >= 0.99,
+    );
+  }
+}
+
+/** Words that carry meaning (three letters or more), normalized as the matcher does. */
+function contentWords(text: string): string[] {
+  return words(text).filter((w) => w.length >= 3);
+}
+
+/** Equal, or sharing a five-letter stem (inflections: password/passwords, пароль/пароля). */
+function sameWord(a: string, b: string): boolean {
+  if (a === b) return true;
+  const n = Math.min(a.length, b.length);
+  return n >= 5 && a.slice(0, 5) === b.slice(0, 5);
+}
