@@ -7,6 +7,7 @@ import { loadEnvironment } from "../runtime/config.ts";
 import { createFrontline } from "../runtime/frontline.ts";
 import { loadFlowsOrThrow } from "../runtime/local.ts";
 import { createLogger } from "../runtime/logger.ts";
+import { startOpsServer } from "../runtime/ops/server.ts";
 import { connectRedis } from "../runtime/redis.ts";
 import { runChat } from "./chat.ts";
 
@@ -53,6 +54,22 @@ export async function runStart(
     if (isFrontlineError(err)) throw err;
     throw new FrontlineError("FL_ERR_CONFIG", `could not start: ${(err as Error)?.message ?? err}`);
   }
+  const ops =
+    config.OPS_PORT === undefined
+      ? undefined
+      : await startOpsServer(frontline, {
+          host: config.OPS_HOST,
+          port: config.OPS_PORT,
+          user: config.OPS_USER,
+          password: config.OPS_PASSWORD,
+        }).catch(async (err) => {
+          await frontline.stop(1_000).catch(() => {});
+          await redis.close().catch(() => {});
+          throw new FrontlineError(
+            "FL_ERR_CONFIG",
+            `the ops server could not listen on ${config.OPS_HOST}:${config.OPS_PORT} (${(err as Error).message}); choose another OPS_PORT`,
+          );
+        });
   if (!frontline.desk) {
     // Flows still escalate and tell customers a person will answer: say loudly that nobody can.
     logger.warn(
@@ -60,7 +77,11 @@ export async function runStart(
     );
   }
   logger.info(
-    { platforms: adapters.map((a) => `${a.name}: ${a.health().detail}`), flows: flows.flows.size },
+    {
+      platforms: adapters.map((a) => `${a.name}: ${a.health().detail}`),
+      flows: flows.flows.size,
+      ...(ops ? { ops: ops.port } : {}),
+    },
     "frontline started",
   );
 
@@ -70,8 +91,8 @@ export async function runStart(
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, "stopping: no new updates; finishing what is in flight");
-      void frontline
-        .stop(5_000)
+      void Promise.resolve(ops?.close())
+        .then(() => frontline.stop(5_000))
         .catch((err) => logger.error({ err }, "error while stopping"))
         .finally(() => redis.close().then(resolve));
     };

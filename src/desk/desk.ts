@@ -88,6 +88,11 @@ export class Desk {
     return this.o.workspace;
   }
 
+  /** The BullMQ queues behind the ticket lanes and the timers (for dashboards). */
+  get bullQueues() {
+    return [this.lanes.queue, this.timers];
+  }
+
   /** After the bot's turn committed: open tickets, relay, rate, reopen (idempotent). */
   afterTurn(event: InboundEvent, result: TurnResult): Promise<void> {
     return deskAfterTurn(this.c, event, result);

@@ -161,6 +161,11 @@ export class Intake {
     this.options.onDeadLetter?.(event, reason);
   }
 
+  /** The BullMQ queue behind the intake (for dashboards). */
+  get bullQueue() {
+    return this.queue.queue;
+  }
+
   close(force = false): Promise<void> {
     return this.queue.close(force);
   }

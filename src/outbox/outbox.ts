@@ -227,6 +227,11 @@ export class Outbox {
     await this.options.connection.del(this.unreachableKey(address));
   }
 
+  /** The BullMQ queue behind the outbox (for dashboards). */
+  get bullQueue() {
+    return this.queue.queue;
+  }
+
   close(force = false): Promise<void> {
     return this.queue.close(force);
   }

@@ -14,7 +14,16 @@ export const url = (what: string) =>
   }, `${what} must be a URL, e.g. redis://127.0.0.1:6379`);
 
 export const ConfigSchema = z.object({
-  REDIS_URL: url("REDIS_URL").default("redis://127.0.0.1:6379"),
+  REDIS_URL: url("REDIS_URL")
+    .refine(
+      (v) => /^rediss?:$/.test(new URL(v).protocol),
+      "REDIS_URL must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379",
+    )
+    .refine((v) => {
+      const db = new URL(v).pathname.replace(/^\//, "");
+      return db === "" || (/^\d+$/.test(db) && Number(db) <= 15);
+    }, "the database in REDIS_URL (its path) must be 0-15, e.g. redis://127.0.0.1:6379/0")
+    .default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("fl:"),
   FLOWS_DIR: z.string().min(1).default("flows"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -24,6 +33,11 @@ export const ConfigSchema = z.object({
   RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
   /** Where agents work when several platforms offer a workspace: a platform name or workspace id. */
   DESK_WORKSPACE: z.string().min(1).optional(),
+  /** The ops HTTP server (/healthz, /readyz, /metrics, /admin/queues); off when unset. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  OPS_HOST: z.string().min(1).default("0.0.0.0"),
+  OPS_USER: z.string().min(1).optional(),
+  OPS_PASSWORD: z.string().min(12, "OPS_PASSWORD must be at least 12 characters").optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -151,6 +151,19 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     });
   }
 
+  /** Every BullMQ queue this process uses: intake, outbox, desk lanes and timers. */
+  get bullQueues() {
+    return [this.intake.bullQueue, this.outbox.bullQueue, ...(this.desk?.bullQueues ?? [])];
+  }
+
+  get redis() {
+    return this.options.redis;
+  }
+
+  get prefix() {
+    return this.options.prefix;
+  }
+
   get channels(): Channel[] {
     return this.options.adapters.flatMap((a) => a.channels);
   }

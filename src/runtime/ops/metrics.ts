@@ -1,0 +1,115 @@
+// Prometheus metrics for a running Frontline (prom-client). Counters are per process (sum them
+// across replicas); the desk's figures (deflection, response times, CSAT, open tickets) are
+// gauges read from Redis at scrape time, so every replica reports the same global value (take
+// max() across instances, never sum()).
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { deskStats } from "../../desk/stats.ts";
+import { TicketStore } from "../../desk/store.ts";
+import { DeadLetters } from "../../intake/dead-letters.ts";
+import type { Frontline } from "../frontline.ts";
+
+export function frontlineMetrics(frontline: Frontline): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "frontline_process_" });
+  const sent = new Counter({
+    name: "frontline_messages_sent_total",
+    help: "Messages delivered to customers and agents, by channel",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: "frontline_delivery_failures_total",
+    help: "Messages not delivered: unreachable chats and messages given up after bounded retries",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+  const opened = new Counter({
+    name: "frontline_tickets_opened_total",
+    help: "Tickets opened (escalations to a person), by skill",
+    labelNames: ["skill"],
+    registers: [registry],
+  });
+  const closed = new Counter({
+    name: "frontline_tickets_closed_total",
+    help: "Tickets closed, by who closed them (agent, auto, customer = withdrawn)",
+    labelNames: ["by"],
+    registers: [registry],
+  });
+  const deadLettered = new Counter({
+    name: "frontline_dead_lettered_total",
+    help: "Customer events set aside for a person (each customer was told)",
+    registers: [registry],
+  });
+  const deskFailed = new Counter({
+    name: "frontline_desk_failures_total",
+    help: "Desk steps given up after bounded retries (shown in the agent chat)",
+    registers: [registry],
+  });
+  frontline.on("message.sent", (m) => sent.inc({ channel: m.address.channel }));
+  frontline.on("delivery.failed", (f) => failed.inc({ kind: f.kind }));
+  frontline.on("ticket.opened", (t) => opened.inc({ skill: t.skill }));
+  frontline.on("ticket.closed", (t) => closed.inc({ by: t.by }));
+  frontline.on("event.deadlettered", () => deadLettered.inc());
+  frontline.on("desk.failed", () => deskFailed.inc());
+  deskGauges(frontline, registry);
+  return registry;
+}
+
+/** Global figures from Redis, read when Prometheus scrapes. */
+function deskGauges(frontline: Frontline, registry: Registry): void {
+  const store = new TicketStore(frontline.redis, frontline.prefix);
+  const letters = new DeadLetters(frontline.redis, frontline.prefix);
+  const gauge = (
+    name: string,
+    help: string,
+    read: (g: Gauge) => Promise<void>,
+    labels: string[] = [],
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        await read(this);
+      },
+    });
+  gauge(
+    "frontline_deflection_ratio",
+    "Share of finished conversations resolved by the bot without a person",
+    async (g) => {
+      const s = await deskStats(store);
+      if (s.deflection !== null) g.set(s.deflection);
+    },
+  );
+  gauge(
+    "frontline_first_response_seconds_avg",
+    "Average time from escalation to the first human reply",
+    async (g) => {
+      const s = await deskStats(store);
+      if (s.avgFirstResponseSeconds !== null) g.set(s.avgFirstResponseSeconds);
+    },
+  );
+  gauge("frontline_resolution_seconds_avg", "Average time from escalation to close", async (g) => {
+    const s = await deskStats(store);
+    if (s.avgResolutionSeconds !== null) g.set(s.avgResolutionSeconds);
+  });
+  gauge("frontline_csat_average", "Average customer rating, 1 to 5", async (g) => {
+    const s = await deskStats(store);
+    if (s.csatAverage !== null) g.set(s.csatAverage);
+  });
+  gauge("frontline_csat_ratings", "Customer ratings given", async (g) => {
+    g.set((await deskStats(store)).csatCount);
+  });
+  gauge(
+    "frontline_tickets",
+    "Tickets by state",
+    async (g) => {
+      for (const [state, n] of Object.entries(await store.countByStatus())) g.set({ state }, n);
+    },
+    ["state"],
+  );
+  gauge("frontline_dead_letters", "Customer events waiting in the dead-letter list", async (g) => {
+    g.set(await letters.count());
+  });
+}
