@@ -106,6 +106,15 @@ export class TelegramAdapter implements ChannelAdapter {
     return this.bot.botInfo.id;
   }
 
+  async check(): Promise<string | null> {
+    try {
+      const id = await this.me();
+      return id ? null : "getMe returned no bot";
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
   async start(sink: InboundSink, context: AdapterContext): Promise<void> {
     this.sink = sink;
     await this.me();

@@ -40,22 +40,20 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       return `${loaded.flowSet.flows.size} flows, desk ${loaded.flowSet.bot.desk ? "configured" : "not configured"}`;
     },
   });
-  await report({
-    name: "Redis",
-    run: async () => {
-      const redis = await connectRedis(config.REDIS_URL);
-      try {
-        const info = await redis.redis.info("server");
-        return `${config.REDIS_URL} answers (redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? "?"})`;
-      } finally {
-        await redis.close();
-      }
-    },
-  });
+  await report({ name: "Redis", run: () => checkRedis(config.REDIS_URL) });
   if (enabled.length === 0)
     process.stdout.write("· platforms: none configured (set TELEGRAM_BOT_TOKEN)\n");
   for (const { plugin, env: own } of enabled) {
     const adapter = plugin.create(own as never, {});
+    if (adapter.check)
+      await report({
+        name: `${plugin.name} credentials`,
+        run: async () => {
+          const problem = await adapter.check!();
+          if (problem) throw new Error(problem);
+          return "the platform accepts the token";
+        },
+      });
     for (const workspace of adapter.workspaces)
       await report({
         name: `${plugin.name} agent workspace ${workspace.id}`,
@@ -69,4 +67,30 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       process.stdout.write(`· ${plugin.name}: no agent workspace configured (no desk)\n`);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Redis 6.2+, and what production needs: no eviction (it would drop queued work), AOF on. */
+async function checkRedis(url: string): Promise<string> {
+  const redis = await connectRedis(url);
+  try {
+    const version = /redis_version:(\S+)/.exec(await redis.redis.info("server"))?.[1] ?? "0";
+    const [major = 0, minor = 0] = version.split(".").map(Number);
+    if (major < 6 || (major === 6 && minor < 2))
+      throw new Error(`Redis ${version} at ${url} is too old; Frontline needs 6.2 or newer`);
+    const setting = async (name: string) =>
+      ((await redis.redis.config("GET", name).catch(() => [])) as string[])[1];
+    const eviction = await setting("maxmemory-policy");
+    if (eviction && eviction !== "noeviction")
+      throw new Error(
+        `maxmemory-policy is ${eviction}: Redis may evict queued messages; set maxmemory-policy noeviction`,
+      );
+    const aof = await setting("appendonly");
+    const note =
+      aof === "no"
+        ? "; warning: appendonly is off, a Redis restart loses what is queued (set appendonly yes)"
+        : "";
+    return `${url} answers (Redis ${version}, maxmemory-policy ${eviction ?? "unknown"})${note}`;
+  } finally {
+    await redis.close();
+  }
 }

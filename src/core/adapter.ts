@@ -41,6 +41,8 @@ export interface ChannelAdapter {
   /** Stops taking updates; what was recorded stays queued for any replica. */
   stop(): Promise<void>;
   health(): AdapterHealth;
+  /** Preflight of the platform itself (its token answers): null when fine, else one sentence. */
+  check?(): Promise<string | null>;
 }
 
 export interface PluginContext {

@@ -1,11 +1,70 @@
 // Startup problems are one sentence and a non-zero exit, never a hang: a token Telegram
 // refuses, and the timeout that keeps a hung send from being sent twice.
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { API_TIMEOUT_SECONDS } from "../../adapters/telegram/index.ts";
 import { handlerGiveUpMs } from "../../src/queue/ordered-queue.ts";
 import { FakeTelegram } from "../fakes/telegram/index.ts";
 import { spawnBot } from "../support/bot-process.ts";
-import { testPrefix } from "../support/redis.ts";
+import { ALL_WEEK, deskFlowsDir } from "../support/desk-flows.ts";
+import { testPrefix, testRedisUrl } from "../support/redis.ts";
+
+/** Runs the real binary asynchronously (the fake Bot API lives in this process). */
+function frontline(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ["bin/frontline.mjs", ...args], {
+    env: { ...process.env, REDIS_URL: testRedisUrl(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  return new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, out })),
+  );
+}
+
+describe("frontline doctor", () => {
+  it("passes a good setup and names the fix for a group without topics", async () => {
+    const fake = await FakeTelegram.start();
+    try {
+      const forum = fake.createForumGroup({ title: "Desk" });
+      const plain = fake.createForumGroup({ title: "Support", isForum: false });
+      const base = {
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        FLOWS_DIR: deskFlowsDir({ hours: ALL_WEEK }),
+      };
+      const good = await frontline(["doctor"], {
+        ...base,
+        TELEGRAM_AGENT_CHAT_ID: String(forum.id),
+      });
+      expect(good.code).toBe(0);
+      expect(good.out).toMatch(/✓ Redis: .*Redis \d/);
+      expect(good.out).toMatch(/✓ telegram credentials/);
+      expect(good.out).toMatch(/✓ telegram agent workspace telegram:-\d+: ready/);
+      const bad = await frontline(["doctor"], {
+        ...base,
+        TELEGRAM_AGENT_CHAT_ID: String(plain.id),
+      });
+      expect(bad.code).toBe(1);
+      expect(bad.out).toMatch(
+        /✗ telegram agent workspace .*"Support" is not a forum; turn on Topics/,
+      );
+      const revoked = await frontline(["doctor"], {
+        ...base,
+        TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef",
+      });
+      expect(revoked.code).toBe(1);
+      expect(revoked.out).toMatch(/✗ telegram credentials: Telegram refused TELEGRAM_BOT_TOKEN/);
+    } finally {
+      await fake.close();
+    }
+  });
+});
 
 describe("frontline start fails fast", () => {
   it("a token Telegram refuses: exit 1 with one sentence that says what to do", async () => {
