@@ -1,4 +1,5 @@
 // `frontline`: the operator's command. Each subcommand lives in its own file.
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { isFrontlineError } from "../core/errors.ts";
@@ -22,6 +23,7 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
   let code = 0;
   const program = new Command("frontline")
     .description("First-line customer support for chat messengers")
+    .version(packageVersion(), "-v, --version", "print the version")
     .showHelpAfterError();
 
   program
@@ -95,4 +97,9 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
     return 1;
   }
   return code;
+}
+
+function packageVersion(): string {
+  const file = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }

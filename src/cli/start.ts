@@ -29,6 +29,9 @@ export async function runStart(
   const logger = createLogger({
     level: config.LOG_LEVEL,
     redactText: config.LOG_CUSTOMER_TEXT !== "true",
+    pretty:
+      config.LOG_FORMAT === "pretty" ||
+      (config.LOG_FORMAT === "auto" && process.stdout.isTTY === true),
   });
   const flows = loadFlowsOrThrow(
     flowsDir,

@@ -62,35 +62,45 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
     .command("list")
     .option("--status <status>", `one of ${STATUSES.join(", ")}`)
     .option("--limit <n>", "how many, newest first", "50")
-    .option("--json", "one JSON object per line")
+    .description("tickets, newest first")
+    .option("--json", "a JSON array (an empty desk prints [])")
     .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
       if (opts.status && !STATUSES.includes(opts.status as TicketStatus))
         throw new FrontlineError("FL_ERR_INPUT", `--status must be one of ${STATUSES.join(", ")}`);
       await withStore(async (store) => {
+        const tickets: Ticket[] = [];
         for (const n of await store.list(
           Number(opts.limit),
           opts.status as TicketStatus | undefined,
         )) {
           const t = await store.get(n);
-          if (!t) continue;
-          process.stdout.write(
-            opts.json
-              ? `${JSON.stringify(t)}\n`
-              : `#${t.number}\t${t.status}\t${t.skill}\t${t.priority}\t${t.customer.locale}\t${t.agent?.alias ?? "-"}\t${when(t.createdAt)}\t${t.reason.slice(0, 60)}\n`,
-          );
+          if (t) tickets.push(t);
         }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(tickets)}\n`);
+          return;
+        }
+        if (tickets.length === 0) process.stdout.write("No tickets yet.\n");
+        for (const t of tickets)
+          process.stdout.write(
+            `#${t.number}\t${t.status}\t${t.skill}\t${t.priority}\t${t.customer.locale}\t${t.agent?.alias ?? "-"}\t${when(t.createdAt)}\t${t.reason.slice(0, 60)}\n`,
+          );
       });
       setCode(0);
     });
-  tickets.command("show <number>").action(async (n: string) => {
-    await withStore(async (store) => {
-      const t = await ticketOrFail(store, n);
-      process.stdout.write(ticketMarkdown(t, await store.transcript(t.number)));
+  tickets
+    .command("show <number>")
+    .description("a ticket with its full transcript")
+    .action(async (n: string) => {
+      await withStore(async (store) => {
+        const t = await ticketOrFail(store, n);
+        process.stdout.write(ticketMarkdown(t, await store.transcript(t.number)));
+      });
+      setCode(0);
     });
-    setCode(0);
-  });
   tickets
     .command("export <number>")
+    .description("a ticket and its transcript as JSON or Markdown")
     .option("--format <format>", "json or md", "json")
     .action(async (n: string, opts: { format: string }) => {
       if (!["json", "md"].includes(opts.format))
@@ -119,6 +129,9 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
     });
   tickets
     .command("stats")
+    .description(
+      "deflection, first response, resolution, CSAT, tickets by state, blocked customers",
+    )
     .option("--json", "as JSON")
     .action(async (opts: { json?: boolean }) => {
       await withStore(async (store) => {
@@ -127,13 +140,16 @@ export function registerTickets(program: Command, setCode: (code: number) => voi
           process.stdout.write(`${JSON.stringify(s)}\n`);
           return;
         }
-        const pct = s.deflection === null ? "—" : `${(s.deflection * 100).toFixed(1)}%`;
+        const none = "n/a (no finished conversations yet)";
+        const pct = s.deflection === null ? none : `${(s.deflection * 100).toFixed(1)}%`;
+        const secs = (v: number | null, what: string) =>
+          v === null ? `n/a (no ${what} yet)` : `${v} s`;
         process.stdout.write(
           `${[
             `Deflection (resolved by the bot):  ${pct}  (${s.botResolved} by the bot, ${s.escalated} handed to people, ${s.botUnresolved} ended unresolved)`,
-            `Time to first human response:      ${s.avgFirstResponseSeconds ?? "—"} s (average)`,
-            `Time to resolution:                ${s.avgResolutionSeconds ?? "—"} s (average)`,
-            `CSAT:                              ${s.csatAverage ?? "—"} / 5 from ${s.csatCount} ratings`,
+            `Time to first human response:      ${secs(s.avgFirstResponseSeconds, "agent replies")} (average)`,
+            `Time to resolution:                ${secs(s.avgResolutionSeconds, "closed tickets")} (average)`,
+            `CSAT:                              ${s.csatAverage === null ? "n/a (no ratings yet)" : `${s.csatAverage} / 5`} from ${s.csatCount} ratings`,
             `Tickets by state:                  ${STATUSES.map((st) => `${st} ${s.ticketsByState[st]}`).join(", ")}`,
             `Blocked customers:                 ${s.blockedCustomers}`,
           ].join("\n")}\n`,

@@ -20,7 +20,7 @@ const MAX_RELAY_CHARS = 16_000;
 
 type DeskEffect =
   | { type: "desk.relay"; ticket?: number; text: string; media?: MediaRef[] }
-  | { type: "desk.withdraw"; ticket: number }
+  | { type: "desk.withdraw"; ticket?: number }
   | { type: "desk.rating"; ticket: number; score?: number; comment?: string }
   | { type: "desk.reopen"; ticket: number };
 
@@ -54,8 +54,13 @@ const ratingButton: Rule = ({ c, ctx, memory, say, act }) => {
   return true;
 };
 
+/** /status any time; /human while already waiting says where they stand, not a false "passed". */
 const status: Rule = async ({ c, ctx, memory, say, act }) => {
-  if (ctx.event.type !== "command" || ctx.event.command !== "status") return false;
+  const e = ctx.event;
+  const asks =
+    e.type === "command" &&
+    (e.command === "status" || (e.command === "human" && ctx.state.mode === "agent"));
+  if (!asks) return false;
   say(await statusText(c, memory.ticket, ctx.state.locale));
   act("desk.status");
   return true;
@@ -147,8 +152,8 @@ const leaveQueue: Rule = ({ c, ctx, memory, say, act }) => {
       {},
     ),
   );
-  if (ticket !== undefined) act("desk.leave", { type: "desk.withdraw", ticket });
-  else act("desk.leave");
+  // Without a number (an older conversation state) the after-turn work finds the open ticket.
+  act("desk.leave", { type: "desk.withdraw", ...(ticket !== undefined ? { ticket } : {}) });
   return true;
 };
 
@@ -162,6 +167,13 @@ const whileWaiting: Rule = ({ c, ctx, memory, act }) => {
       text: renderTemplate(systemMessage(c.d.bot, "stayInQueue", state.locale), { number }, {}),
     });
     act("desk.stay");
+    return true;
+  }
+  const star = event.type === "button" ? CSAT_PAYLOAD.exec(event.payload) : null;
+  if (star && Number(star[1]) === memory.ticket) {
+    // A star under an earlier close of this (reopened) ticket: a rating, not a bot button.
+    ctx.replies.push({ text: c.text("csatThanks", state.locale, {}) });
+    act("desk.csat", { type: "desk.rating", ticket: Number(star[1]), score: Number(star[2]) });
     return true;
   }
   const botAction =
@@ -257,9 +269,10 @@ export async function deskAfterTurn(
       });
     else if (e.type === "desk.reopen")
       await c.push(e.ticket, id, { type: "reopen", ticket: e.ticket });
-    else if (e.type === "desk.withdraw")
-      await c.push(e.ticket, id, { type: "withdraw", ticket: e.ticket });
-    else if (e.type === "desk.relay") await relay(c, event, e, id);
+    else if (e.type === "desk.withdraw") {
+      const ticket = e.ticket ?? (await c.store.openTicketOf(event.conversationKey))?.number;
+      if (ticket !== undefined) await c.push(ticket, id, { type: "withdraw", ticket });
+    } else if (e.type === "desk.relay") await relay(c, event, e, id);
   }
 }
 

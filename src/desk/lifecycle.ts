@@ -165,7 +165,12 @@ export async function closeTicket(c: DeskContext, t: Ticket, by: ClosedBy): Prom
   const closeId = `close:${t.number}:${t.reopened}`;
   if (t.status !== "closed") {
     const now = c.now();
+    let held = false;
     await c.d.conversations.mutate(t.conversationKey, (s) => {
+      // Only while the conversation still waits on this ticket: a customer who left the queue
+      // is with the bot already (maybe mid-flow), and must not be pulled out of it.
+      held = s.desk?.ticket === t.number || (s.desk?.ticket === undefined && s.mode === "agent");
+      if (!held) return;
       s.mode = "bot";
       s.flowId = null;
       s.stepId = null;
@@ -176,6 +181,7 @@ export async function closeTicket(c: DeskContext, t: Ticket, by: ClosedBy): Prom
       transition(x, "closed", now);
       x.closedBy = by;
       x.closeAnnounced = false;
+      if (!held) x.customerLeft = true;
       // A withdrawn ticket is not a resolution: it is counted apart.
       const counts: Record<string, number> =
         by === "customer"
@@ -198,7 +204,7 @@ export async function closeTicket(c: DeskContext, t: Ticket, by: ClosedBy): Prom
 
 async function announceClose(c: DeskContext, t: Ticket, closeId: string): Promise<void> {
   // The customer who left the queue heard it in their own turn; nobody asks them to rate.
-  if (t.closedBy !== "customer")
+  if (t.closedBy !== "customer" && !t.customerLeft)
     await c.tellCustomer(
       t,
       closeId,

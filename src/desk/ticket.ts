@@ -42,6 +42,8 @@ export interface Ticket {
   closedBy?: "agent" | "auto" | "customer";
   /** The close was told to the customer and the agents (set last, so a retry finishes it). */
   closeAnnounced?: boolean;
+  /** The customer had left the queue (or moved on) when it closed: no close notice, no stars. */
+  customerLeft?: boolean;
   /** Desk items whose state change this ticket already holds: a retried item skips it. */
   applied?: string[];
 }

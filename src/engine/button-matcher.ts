@@ -18,6 +18,8 @@ export class ButtonMatcher {
   private readonly matchers = new Map<string, IntentMatcher>();
   /** Per step, per button: the phrases that stand for it (labels and examples), as word lists. */
   private readonly phrases = new Map<string, string[][][]>();
+  /** Questions that also take free input (an order number): digits there are that input. */
+  private readonly withInput = new Set<string>();
 
   constructor(set: FlowSet) {
     for (const flow of set.flows.values())
@@ -32,6 +34,7 @@ export class ButtonMatcher {
             for (const text of texts) examples.push({ intent, text, locale });
         });
         this.matchers.set(`${flow.id}/${step.id}`, IntentMatcher.train(examples));
+        if (step.input) this.withInput.add(`${flow.id}/${step.id}`);
         this.phrases.set(
           `${flow.id}/${step.id}`,
           step.buttons.map((b) =>
@@ -43,16 +46,18 @@ export class ButtonMatcher {
       }
   }
 
-  /** The button a typed answer clearly means, or null. Text with digits is an attempt at the
-   * question's own input (an order number), never a button. */
+  /** The button a typed answer clearly means, or null. At a question that also takes free
+   * input, text with digits is an attempt at that input (an order number), never a button. */
   match(
     flowId: string,
     stepId: string,
     text: string,
     strictness: MatchStrictness = "answer",
   ): { index: number; confidence: number } | null {
-    const matcher = this.matchers.get(`${flowId}/${stepId}`);
-    if (!matcher || !/\p{L}/u.test(text) || /\d/.test(text)) return null;
+    const key = `${flowId}/${stepId}`;
+    const matcher = this.matchers.get(key);
+    if (!matcher || !/\p{L}/u.test(text)) return null;
+    if (this.withInput.has(key) && /\d/.test(text)) return null;
     const bar = BARS[strictness];
     const [best, second] = matcher.match(text, { limit: 2 });
     if (!best || best.confidence < (second ? bar.confidence : bar.lone)) return null;

@@ -9,6 +9,7 @@ import {
   askMessage,
   checkAnswer,
   localize,
+  noPersonHere,
   type RunContext,
   runFrom,
   type StepOutcome,
@@ -46,8 +47,6 @@ export function prepareState(
     ? structuredClone(stored)
     : newState(set.hash, deps.router.localeFor(text, undefined, hint), deps.now);
   if (state.flowsHash !== set.hash) adoptNewFlows(set, state);
-  // Waiting for a person while no desk runs (it was turned off): nobody would ever answer.
-  if (!deps.handover && state.mode === "agent") state.mode = "bot";
   state.turns += 1;
   // Where the customer is, so their data can be found for an erasure request.
   state.customer = { channel: event.address.channel, chatId: event.address.chatId };
@@ -105,6 +104,7 @@ class Turn {
 
   run(): Omit<TurnResult, "replayed"> {
     const e = this.event;
+    if (!this.deps.handover && this.state.mode === "agent") this.releaseFromAgent();
     if (e.type === "command") this.onCommand(e.command, e.args.trim());
     else if (e.type === "button") this.onButton(e.payload);
     else if (e.type === "edit" && this.state.mode === "bot") {
@@ -125,6 +125,15 @@ class Turn {
       ...(this.ended ? { ended: this.ended } : {}),
       ...(this.forAgent ? { forAgent: this.forAgent } : {}),
     };
+  }
+
+  /** Waiting for a person while no desk runs (it was turned off): nobody would ever answer, so
+   * the customer is told so, once, and the bot takes this message. */
+  private releaseFromAgent(): void {
+    const s = this.state;
+    s.mode = "bot";
+    if (s.desk) delete s.desk.ticket;
+    this.ctx.out.push({ text: noPersonHere(this.ctx) });
   }
 
   private text(t: LocalizedText): string {

@@ -2,6 +2,7 @@
 // or finishes. Pure: it reads the flow set and mutates only the state it is given.
 import { FrontlineError } from "../core/errors.ts";
 import type { OutboundMessage } from "../core/types.ts";
+import { describeHours } from "../desk/hours-text.ts";
 import {
   buttonPayload,
   type FlowSet,
@@ -62,7 +63,30 @@ export function askMessage(
 }
 
 function say(ctx: RunContext, text: LocalizedText): string {
-  return renderTemplate(localize(ctx.set, text, ctx.state.locale), ctx.state.vars, ctx.user);
+  return renderTemplate(
+    localize(ctx.set, text, ctx.state.locale),
+    ctx.state.vars,
+    ctx.user,
+    deskVars(ctx),
+  );
+}
+
+const deskBags = new WeakMap<FlowSet, Map<string, Record<string, string>>>();
+
+/** `{{desk.*}}` in the customer's language, worked out once per flow set and locale. */
+function deskVars(ctx: RunContext): Record<string, string> {
+  const { set, state } = ctx;
+  let byLocale = deskBags.get(set);
+  if (!byLocale) {
+    byLocale = new Map();
+    deskBags.set(set, byLocale);
+  }
+  let bag = byLocale.get(state.locale);
+  if (!bag) {
+    bag = { hours: describeHours(set.bot.desk, state.locale) };
+    byLocale.set(state.locale, bag);
+  }
+  return bag;
 }
 
 /** Runs from `at` and returns why it stopped; messages go to `ctx.out`. */
@@ -105,7 +129,7 @@ export function runFrom(ctx: RunContext, at: ResolvedRef): StepOutcome {
         stepId: step.id,
         skill: step.escalate.skill,
         priority: step.escalate.priority ?? "normal",
-        reason: renderTemplate(step.escalate.reason, state.vars, ctx.user),
+        reason: renderTemplate(step.escalate.reason, state.vars, ctx.user, deskVars(ctx)),
       };
     }
     if ("end" in step) {
@@ -114,7 +138,7 @@ export function runFrom(ctx: RunContext, at: ResolvedRef): StepOutcome {
     }
     if ("set" in step) {
       for (const [name, value] of Object.entries(step.set)) {
-        state.vars[name] = renderTemplate(value, state.vars, ctx.user);
+        state.vars[name] = renderTemplate(value, state.vars, ctx.user, deskVars(ctx));
       }
       position = follow(step.next);
     } else if ("if" in step) {
@@ -133,7 +157,8 @@ export function runFrom(ctx: RunContext, at: ResolvedRef): StepOutcome {
   );
 }
 
-function noPersonHere(ctx: RunContext): string {
+/** What the customer hears instead of a hand-over when no desk runs. */
+export function noPersonHere(ctx: RunContext): string {
   const { set, state } = ctx;
   const contact = set.bot.humanContact ? localize(set, set.bot.humanContact, state.locale) : "";
   return renderTemplate(

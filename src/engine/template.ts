@@ -6,9 +6,15 @@ export function renderTemplate(
   text: string,
   vars: Record<string, string>,
   user: { name?: string },
+  /** `{{desk.*}}`: the desk's settings as words, e.g. `hours`. */
+  desk: Record<string, string> = {},
 ): string {
   return text.replace(PLACEHOLDER, (_, name: string) => {
     if (name === "user.name") return user.name ?? "";
+    if (name.startsWith("desk.")) {
+      const key = name.slice(5);
+      return Object.hasOwn(desk, key) ? desk[key]! : "";
+    }
     return vars[name] ?? "";
   });
 }

@@ -27,6 +27,10 @@ export const ConfigSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default("fl:"),
   FLOWS_DIR: z.string().min(1).default("flows"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** json (for log collectors), pretty (for people), or auto: pretty on a terminal, else json. */
+  LOG_FORMAT: z
+    .enum(["auto", "json", "pretty"], "LOG_FORMAT must be auto, json or pretty")
+    .default("auto"),
   /** Log customer text and names (off by default: logs are redacted). */
   LOG_CUSTOMER_TEXT: z.enum(["true", "false"]).default("false"),
   /** How soon work held by a killed process is taken over by another (BullMQ lock + lease). */

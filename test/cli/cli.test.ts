@@ -140,6 +140,23 @@ describe("frontline test-flows", () => {
   });
 });
 
+describe("CLI polish", () => {
+  it("--version, [] for an empty desk, and n/a with the reason instead of a dash", () => {
+    expect(frontline(["--version"]).out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const empty = { REDIS_PREFIX: testPrefix("cli-empty") };
+    expect(JSON.parse(frontline(["tickets", "list", "--json"], "", empty).out)).toEqual([]);
+    expect(frontline(["tickets", "stats"], "", empty).out).toMatch(/n\/a \(no agent replies yet\)/);
+  });
+
+  it("refuses a Redis URL without a scheme or with a database out of range", () => {
+    for (const url of ["localhost:6379", "redis://127.0.0.1:6379/99"]) {
+      const r = frontline(["tickets", "list"], "", { REDIS_URL: url });
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/REDIS_URL/);
+    }
+  });
+});
+
 describe("frontline start", () => {
   it("refuses a bad token with a clear message", () => {
     const r = frontline(["start"], "", { TELEGRAM_BOT_TOKEN: "not-a-token" });

@@ -48,6 +48,34 @@ describe("a waiting customer is never stuck", () => {
     expect(has(fake, group.id, /👤 Maria: \/menu/)).toBe(false);
   });
 
+  it("after leaving the queue the customer stays with the bot, even when an agent closes the ticket later", async () => {
+    const { fake, group, customer, store } = await desk();
+    await waiting(fake, customer);
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    fake.sendUserMessage(customer, "/human");
+    await until(
+      () => has(fake, customer.id, /Ticket #1 is in the queue/),
+      5_000,
+      "the status, not a false 'passed'",
+    );
+    fake.sendUserMessage(customer, "/cancel");
+    await until(() => has(fake, customer.id, /left the queue/), 5_000, "the notice");
+    fake.sendUserMessage(customer, "/login");
+    await until(
+      () => has(fake, customer.id, /What exactly is happening/),
+      5_000,
+      "the bot's question",
+    );
+    const card = fake
+      .sentMessages(group.id, topic.message_thread_id)
+      .find((m) => /Ticket #1/.test(m.text ?? ""))!;
+    fake.pressButton(anna, card, "desk:close:1"); // an agent closes it too, late
+    await eventually(async () => (await store.get(1))?.closeAnnounced, "the close done");
+    expect(has(fake, customer.id, /rate the help/)).toBe(false);
+    fake.sendUserMessage(customer, "the email with the link never arrived");
+    await until(() => has(fake, customer.id, /Spam/), 5_000, "the bot still answers the question");
+  });
+
   it("the ticket notice has a 'Back to the bot' button that does the same", async () => {
     const { fake, customer, store } = await desk();
     const notice = await waiting(fake, customer);
