@@ -169,7 +169,9 @@ export class TelegramAdapter implements ChannelAdapter {
       const agentEvent = translateAgentUpdate(update, this.bot.botInfo.id, agentChat);
       if (agentEvent) await this.sink!.agent(agentEvent);
     } else {
-      // Customers only in private chats; any other group the bot is in is ignored.
+      // Customers only in private chats; any other group the bot is in is ignored (and noted
+      // for `frontline chats`, so the operator can find the agent chat's id).
+      await this.noteGroup(update);
       const event = translateUpdate(update, {
         id: this.bot.botInfo.id,
         username: this.bot.botInfo.username,
@@ -185,6 +187,30 @@ export class TelegramAdapter implements ChannelAdapter {
           this.options.logger?.warn({ err: String(err) }, "answerCallbackQuery failed"),
         );
     }
+  }
+
+  private readonly groupsLogged = new Set<string>();
+
+  private async noteGroup(update: Update): Promise<void> {
+    const member = update.my_chat_member;
+    const chat = member?.chat ?? (update.message ?? update.callback_query?.message)?.chat;
+    if (!chat || chat.type === "private") return;
+    const id = String(chat.id);
+    const info = chat as { title?: string; is_forum?: boolean };
+    await this.sink!.chatSeen?.({
+      channel: "telegram",
+      id,
+      title: info.title ?? "",
+      type: chat.type,
+      threads: info.is_forum === true,
+      ...(member ? { botStatus: member.new_chat_member.status } : {}),
+    });
+    if (this.groupsLogged.has(id)) return;
+    this.groupsLogged.add(id);
+    this.options.logger?.info(
+      { chatId: id, type: chat.type, forum: info.is_forum === true },
+      "ignoring a group that is not the agent chat (`frontline chats` lists the groups seen; TELEGRAM_AGENT_CHAT_ID takes one)",
+    );
   }
 
   /** The command menu, per language, from frontline.yaml's commandMenu. */

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { isFrontlineError } from "../core/errors.ts";
 import { runChat } from "./chat.ts";
+import { registerChats } from "./chats.ts";
 import { registerCustomers } from "./customers.ts";
 import { registerDeadLetters } from "./deadletters.ts";
 import { runDoctor } from "./doctor.ts";
@@ -87,6 +88,7 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
   registerTickets(program, setCode);
   registerDeadLetters(program, setCode);
   registerCustomers(program, setCode);
+  registerChats(program, setCode);
 
   try {
     await program.parseAsync(argv);

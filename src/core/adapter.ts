@@ -12,6 +12,20 @@ import type { AgentEvent, AgentWorkspace } from "./workspace.ts";
 export interface InboundSink {
   customer(event: InboundEvent): Promise<void>;
   agent(event: AgentEvent): Promise<void>;
+  /** A group or channel the bot saw that is not a customer chat or the agent chat: kept for
+   * `frontline chats`, so an operator can find the id of the chat they mean to use. */
+  chatSeen?(chat: SeenChat): Promise<void>;
+}
+
+export interface SeenChat {
+  channel: string;
+  id: string;
+  title: string;
+  type: string;
+  /** Whether it can host one thread per ticket (a Telegram forum). */
+  threads: boolean;
+  /** The bot's standing there, as the platform names it ("administrator", "member"). */
+  botStatus?: string;
 }
 
 /** The command menu to register, per locale (undefined: the platform's default). */

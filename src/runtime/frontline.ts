@@ -19,6 +19,7 @@ import type { FlowSet } from "../flows/flowset.ts";
 import { systemMessage } from "../flows/system-messages.ts";
 import { Intake } from "../intake/intake.ts";
 import { Outbox, type OutboxItem } from "../outbox/outbox.ts";
+import { rememberChat } from "./chats.ts";
 import type { FrontlineEvents } from "./events.ts";
 
 export interface FrontlineOptions {
@@ -75,6 +76,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       agent: async (event) => {
         await this.desk?.recordAgentEvent(event);
       },
+      chatSeen: (chat) => rememberChat(this.options.redis, this.options.prefix, chat),
     };
   }
 
