@@ -133,6 +133,9 @@ export class TelegramAdapter implements ChannelAdapter {
         allowedUpdates: ALLOWED_UPDATES,
         logger: this.options.logger,
         timeoutSeconds: this.options.pollTimeoutSeconds,
+        onTrouble: (trouble) => {
+          this.state = trouble ? { ok: false, detail: trouble } : { ok: true, detail: "polling" };
+        },
       });
       this.poller.start();
       this.state = { ok: true, detail: "polling" };

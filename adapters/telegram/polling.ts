@@ -14,6 +14,8 @@ export interface PollingOptions {
   allowedUpdates: readonly string[];
   logger?: Logger;
   timeoutSeconds?: number;
+  /** Polling is impossible or contested (401, 409): the adapter's health shows why. */
+  onTrouble?: (trouble: string | null) => void;
 }
 
 export class Poller {
@@ -54,20 +56,32 @@ export class Poller {
           },
           this.abort.signal as never,
         );
+        if (failures > 0) this.options.onTrouble?.(null);
         failures = 0;
       } catch (err) {
         if (!this.running) break;
         failures += 1;
         const wait = waitAfter(err, failures);
         if (wait === "fatal") {
+          // Never an unhandled rejection: polling stops, the health says why (readiness fails).
           logger?.fatal(
             { err: String(err) },
-            "Telegram refused polling (wrong token, or a webhook is set)",
+            "Telegram refused polling: the token was revoked or is wrong",
           );
+          this.options.onTrouble?.("Telegram refused the token (401): polling stopped");
           this.running = false;
-          throw err;
+          break;
         }
-        logger?.warn({ err: String(err), retryInMs: wait }, "getUpdates failed; retrying");
+        if (err instanceof GrammyError && err.error_code === 409) {
+          // Another process polls this bot (a second replica without TELEGRAM_MODE=worker, or
+          // an old instance still running): wait it out, loudly, instead of crashing.
+          if (failures === 1 || failures % 20 === 0)
+            logger?.error(
+              { err: String(err), retryInMs: wait },
+              "another process is polling this bot (409 Conflict); run extra replicas with TELEGRAM_MODE=worker",
+            );
+          this.options.onTrouble?.("another process is polling this bot (409 Conflict)");
+        } else logger?.warn({ err: String(err), retryInMs: wait }, "getUpdates failed; retrying");
         await sleep(wait);
         continue;
       }
@@ -109,7 +123,8 @@ export class Poller {
 
 function waitAfter(err: unknown, failures: number): number | "fatal" {
   if (err instanceof GrammyError) {
-    if (err.error_code === 401 || err.error_code === 409) return "fatal";
+    if (err.error_code === 401) return "fatal";
+    if (err.error_code === 409) return Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
     if (err.error_code === 429) return (err.parameters.retry_after ?? 1) * 1000;
   }
   if (err instanceof HttpError || err instanceof GrammyError)

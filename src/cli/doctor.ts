@@ -84,6 +84,13 @@ async function checkRedis(url: string): Promise<string> {
       throw new Error(
         `maxmemory-policy is ${eviction}: Redis may evict queued messages; set maxmemory-policy noeviction`,
       );
+    // Timers and token buckets use Redis's clock; a host clock far off it confuses operators.
+    const [seconds] = await redis.redis.time();
+    const skew = Math.abs(Number(seconds) * 1000 - Date.now());
+    if (skew > 5_000)
+      throw new Error(
+        `this host's clock is ${Math.round(skew / 1000)} s off Redis's; run NTP (timesyncd, chrony)`,
+      );
     const aof = await setting("appendonly");
     const note =
       aof === "no"

@@ -41,8 +41,9 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
     .command("validate")
     .description("check flow files and report every problem with file:line:column")
     .argument("[dir]", "flows directory", process.env.FLOWS_DIR ?? "flows")
-    .action((dir: string) => {
-      code = runValidate(dir, plugins);
+    .option("--flows <dir>", "flows directory (as the other commands take it)")
+    .action((dir: string, opts: { flows?: string }) => {
+      code = runValidate(opts.flows ?? dir, plugins);
     });
 
   program

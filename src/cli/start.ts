@@ -23,6 +23,13 @@ export async function runStart(
   const flowsDir = opts.flows ?? config.FLOWS_DIR;
   const enabled = platforms.filter((p) => p.plugin.enabled(p.env as never));
   if (enabled.length === 0) {
+    // In a terminal, the chat is the embedded default; in a service (no terminal) a missing
+    // token is a configuration error, not a success.
+    if (process.stdin.isTTY !== true)
+      throw new FrontlineError(
+        "FL_ERR_CONFIG",
+        "no platform is configured: set TELEGRAM_BOT_TOKEN (see .env.example); `npx frontline chat` talks to the bot in a terminal",
+      );
     process.stderr.write(`${HOW_TO_CONNECT_TELEGRAM}\n\n`);
     return runChat({ flows: flowsDir });
   }

@@ -33,6 +33,8 @@ export interface DeskOptions extends DeskSettings {
 /** A desk step that keeps failing (not a rate limit) is given up after this many tries and
  * shown to a person: about six minutes with the back-off below. */
 const MAX_STEP_ATTEMPTS = 12;
+/** How often an agent's message in a not-yet-recorded thread is looked up again (~2 s). */
+const UNKNOWN_THREAD_RETRIES = 8;
 /** Rate limits are waited out, but not for ever. */
 const MAX_RATE_LIMITED_ATTEMPTS = 200;
 
@@ -151,6 +153,14 @@ export class Desk {
 
   private async process(item: DeskItem, itemId: string, attempts: number): Promise<ItemOutcome> {
     try {
+      if (item.type === "agent" && item.ticket === null && item.event.threadId) {
+        // A message in a ticket's thread that arrived while the thread was being opened (the
+        // platform shows it before its card is posted and recorded): look again shortly.
+        const t = await this.store.byThread(item.event.workspaceId, item.event.threadId);
+        if (t) item.ticket = t.number;
+        else if (attempts < UNKNOWN_THREAD_RETRIES)
+          return { type: "retry", afterMs: 250, reason: "thread not recorded yet" };
+      }
       await this.dispatch(item, itemId);
       return { type: "done" };
     } catch (err) {

@@ -54,7 +54,11 @@ function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 function issuesOf(error: z.ZodError): string[] {
-  return error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  return error.issues.map((i) => {
+    const name = i.path.join(".");
+    // Messages that already name the variable are not prefixed with it again.
+    return `  ${i.message.startsWith(name) ? i.message : `${name}: ${i.message}`}`;
+  });
 }
 
 function invalid(lines: string[]): FrontlineError {

@@ -194,10 +194,19 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
   }
 
   async health(): Promise<FrontlineHealth> {
-    const redis = await this.options.redis
-      .ping()
-      .then(() => true)
-      .catch(() => false);
+    // The connection queues commands while Redis is down: a ping that does not answer within
+    // a second counts as down, instead of hanging the probe.
+    let timer: NodeJS.Timeout | undefined;
+    const redis = await Promise.race([
+      this.options.redis.ping().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), 1_000);
+      }),
+    ]);
+    clearTimeout(timer);
     const adapters = Object.fromEntries(this.options.adapters.map((a) => [a.name, a.health()]));
     return {
       ok: redis && this.started && Object.values(adapters).every((a) => a.ok),

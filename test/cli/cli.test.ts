@@ -173,9 +173,11 @@ describe("frontline start", () => {
     expect(r.err).toMatch(/TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL/);
   });
 
-  it("without a token keeps the terminal chat and says how to connect Telegram", () => {
+  it("without a token in a service (no terminal) exits 1 with one sentence; a missing secret is not a success", () => {
     const r = frontline(["start"], "hello\n", { TELEGRAM_BOT_TOKEN: "" });
-    expect(r.err).toMatch(/No TELEGRAM_BOT_TOKEN is set.*@BotFather/);
-    expect(r.out).toMatch(/bot> /);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/no platform is configured: set TELEGRAM_BOT_TOKEN/);
+    expect(r.out).toBe("");
   });
 });

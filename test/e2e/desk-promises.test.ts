@@ -360,14 +360,23 @@ describe("blocking, the card and erasure", () => {
 describe("finding the agent chat", () => {
   it("frontline chats lists the groups the bot saw, with their ids and whether they are forums", async () => {
     const { fake, prefix } = await desk();
-    const other = fake.createForumGroup({ title: "Agents (new)", members: [{ user: anna, status: "member" }] });
+    const other = fake.createForumGroup({
+      title: "Agents (new)",
+      members: [{ user: anna, status: "member" }],
+    });
     fake.sendGroupMessage(other.id, anna, "is the bot here?");
     let listed = "";
-    await until(() => {
-      listed = cli(prefix, "chats").stdout;
-      return listed.includes(String(other.id));
-    }, 10_000, "the group in frontline chats");
-    expect(listed).toMatch(new RegExp(`telegram\\t${other.id}\\tsupergroup \\(forum\\)\\t.*Agents \\(new\\)`));
+    await until(
+      () => {
+        listed = cli(prefix, "chats").stdout;
+        return listed.includes(String(other.id));
+      },
+      10_000,
+      "the group in frontline chats",
+    );
+    expect(listed).toMatch(
+      new RegExp(`telegram\\t${other.id}\\tsupergroup \\(forum\\)\\t.*Agents \\(new\\)`),
+    );
   });
 });
 

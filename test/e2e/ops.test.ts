@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { startOpsServer } from "../../src/runtime/ops/server.ts";
 import { deskStories } from "../support/desk-story.ts";
 
-const { desk, until, has, anna } = deskStories();
+const { desk, until, eventually, has, anna } = deskStories();
 
 interface Family {
   name: string;
@@ -16,7 +16,7 @@ interface Family {
 
 describe("the ops server", () => {
   it("answers /healthz and /readyz, serves /metrics with the desk's series, and guards /admin/queues", async () => {
-    const { fake, group, customer, bots } = await desk();
+    const { fake, group, customer, bots, store } = await desk();
     const frontline = bots[0]!.frontline;
     const ops = await startOpsServer(frontline, {
       host: "127.0.0.1",
@@ -49,6 +49,7 @@ describe("the ops server", () => {
       );
       fake.pressButton(customer, closed, "csat:1:4");
       await until(() => has(fake, customer.id, /what went well/), 5_000, "the rating question");
+      await eventually(async () => (await store.get(1))?.csat, "the rating recorded");
 
       const text = await (await fetch(`${base}/metrics`)).text();
       const families = parsePrometheus(text) as Family[];

@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { IntentRouter } from "../../src/engine/router.ts";
 import { loadFlows } from "../../src/flows/load.ts";
+import { startOpsServer } from "../../src/runtime/ops/server.ts";
 import { FakeTelegram } from "../fakes/telegram/index.ts";
 import { freePort, startTelegramBot } from "../support/telegram-bot.ts";
 
@@ -76,7 +77,10 @@ describe("Redis restart", () => {
         private: { burst: 1, perSecond: 5 },
       },
     });
+    const ops = await startOpsServer(bot.frontline, { host: "127.0.0.1", port: 0 });
+    const ready = async () => (await fetch(`http://127.0.0.1:${ops.port}/readyz`)).status;
     try {
+      expect(await ready()).toBe(200);
       const langs = ["en", "ru", "pl", "el"];
       const users = Array.from({ length: 20 }, (_, i) => ({
         id: 80_000 + i,
@@ -98,6 +102,7 @@ describe("Redis restart", () => {
       await new Promise((r) => server!.once("exit", r));
       expect(fake.calls.filter((c) => c.method === "sendMessage" && c.ok).length).toBeLessThan(40); // mid-burst
       send(2); // arrives while Redis is down: must wait, not be skipped
+      expect(await ready()).toBe(503); // readiness says so while Redis is down
       await new Promise((r) => setTimeout(r, 1_000));
       server = startRedis(port);
       send(3);
@@ -122,7 +127,9 @@ describe("Redis restart", () => {
         expect(collapsed, `chat ${u.id}`).toEqual(expected);
         expect(got.length).toBeLessThanOrEqual(5);
       }
+      expect(await ready()).toBe(200);
     } finally {
+      await ops.close();
       await bot.stop();
       await fake.close();
       redis.disconnect();

@@ -2,7 +2,7 @@
 // across replicas); the desk's figures (deflection, response times, CSAT, open tickets) are
 // gauges read from Redis at scrape time, so every replica reports the same global value (take
 // max() across instances, never sum()).
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { deskStats } from "../../desk/stats.ts";
 import { TicketStore } from "../../desk/store.ts";
 import { DeadLetters } from "../../intake/dead-letters.ts";
@@ -44,6 +44,24 @@ export function frontlineMetrics(frontline: Frontline): Registry {
     name: "frontline_desk_failures_total",
     help: "Desk steps given up after bounded retries (shown in the agent chat)",
     registers: [registry],
+  });
+  // Seconds, from a minute to a day: support waits, not request latencies.
+  const buckets = [10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600];
+  const waited = new Histogram({
+    name: "frontline_queue_wait_seconds",
+    help: "Time from escalation until an agent took the ticket",
+    buckets,
+    registers: [registry],
+  });
+  const resolved = new Histogram({
+    name: "frontline_resolution_seconds",
+    help: "Time from escalation to close (withdrawn tickets excluded)",
+    buckets,
+    registers: [registry],
+  });
+  frontline.on("ticket.assigned", (t) => waited.observe(t.waitedMs / 1000));
+  frontline.on("ticket.closed", (t) => {
+    if (t.by !== "customer") resolved.observe(t.resolutionMs / 1000);
   });
   frontline.on("message.sent", (m) => sent.inc({ channel: m.address.channel }));
   frontline.on("delivery.failed", (f) => failed.inc({ kind: f.kind }));
