@@ -156,6 +156,7 @@ export class OrderedQueue<T> {
   private readonly leaseMs: number;
   private readonly dedupeTtl: number;
   private readonly keyPrefix: string;
+  private closing = false;
   /** Lease renewals of handlers running now, stopped on a forced close. */
   private readonly heartbeats = new Set<() => void>();
 
@@ -170,9 +171,7 @@ export class OrderedQueue<T> {
       connection: options.connection,
       prefix: `${options.prefix}bull`,
     });
-    this.queue.on("error", (err) =>
-      options.logger?.error({ err, queue: options.name }, "queue error"),
-    );
+    this.queue.on("error", (err) => this.logError(err, "queue error"));
     if (options.consume === false) return;
     this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
       connection: options.connection,
@@ -183,9 +182,16 @@ export class OrderedQueue<T> {
       // A job stalls only when its process died; it must always run again, never fail for it.
       maxStalledCount: 1_000_000,
     });
-    this.worker.on("error", (err) =>
-      options.logger?.error({ err, queue: options.name }, "worker error"),
-    );
+    this.worker.on("error", (err) => this.logError(err, "worker error"));
+  }
+
+  /** While stopping, the connection closing under in-flight work is expected, not an error
+   * (it must not page anyone on every deploy): the work stays queued for the next worker. */
+  private logError(err: unknown, what: string, extra: Record<string, unknown> = {}): void {
+    const log = this.options.logger;
+    if (this.closing && /Connection is closed|connection closed|ended/i.test(String(err)))
+      log?.debug({ err: String(err), queue: this.options.name, ...extra }, `${what} while stopping`);
+    else log?.error({ err, queue: this.options.name, ...extra }, what);
   }
 
   // One hash tag per group keeps a group's keys in one Redis Cluster slot.
@@ -336,10 +342,7 @@ export class OrderedQueue<T> {
       });
     } catch (err) {
       // A handler must classify its own failures; an unexpected throw is retried with backoff.
-      this.options.logger?.error(
-        { err, queue: this.options.name, group, itemId: envelope.id },
-        "handler failed; will retry",
-      );
+      this.logError(err, "handler failed; will retry", { group, itemId: envelope.id });
       return {
         type: "retry",
         afterMs: Math.min(30_000, 250 * 2 ** envelope.attempts),
@@ -355,6 +358,7 @@ export class OrderedQueue<T> {
 
   /** Stops taking work; in-flight items finish (or, with `force`, are left for another worker). */
   async close(force = false): Promise<void> {
+    this.closing = true;
     const worker = this.worker;
     this.worker = undefined;
     // Forced: stop renewing leases, so the groups this process still holds go to others.
