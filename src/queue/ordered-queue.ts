@@ -190,7 +190,10 @@ export class OrderedQueue<T> {
   private logError(err: unknown, what: string, extra: Record<string, unknown> = {}): void {
     const log = this.options.logger;
     if (this.closing && /Connection is closed|connection closed|ended/i.test(String(err)))
-      log?.debug({ err: String(err), queue: this.options.name, ...extra }, `${what} while stopping`);
+      log?.debug(
+        { err: String(err), queue: this.options.name, ...extra },
+        `${what} while stopping`,
+      );
     else log?.error({ err, queue: this.options.name, ...extra }, what);
   }
 

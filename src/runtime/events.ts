@@ -3,6 +3,8 @@ import type { Address, InboundEvent } from "../core/types.ts";
 import type { OutboxItem } from "../outbox/outbox.ts";
 
 export interface FrontlineEvents {
+  /** A customer event was handled (first time only, not on a replay). */
+  turn: [{ channel: string; flow: string | null; escalated: boolean }];
   "ticket.opened": [{ ticket: number; skill: string; locale: string; channel: string }];
   "ticket.assigned": [{ ticket: number; agentId: string; waitedMs: number }];
   "ticket.closed": [{ ticket: number; by: "agent" | "auto" | "customer"; resolutionMs: number }];

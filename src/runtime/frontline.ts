@@ -15,6 +15,7 @@ import { Engine } from "../engine/engine.ts";
 import type { TurnMiddleware } from "../engine/middleware.ts";
 import type { IntentRouter } from "../engine/router.ts";
 import { ConversationStore } from "../engine/store.ts";
+import type { TurnResult } from "../engine/turn.ts";
 import type { FlowSet } from "../flows/flowset.ts";
 import { systemMessage } from "../flows/system-messages.ts";
 import { Intake } from "../intake/intake.ts";
@@ -141,7 +142,17 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       prefix,
       engine: this.engine,
       outbox: this.outbox,
-      afterTurn: this.desk ? [(e, r) => this.desk!.afterTurn(e, r)] : [],
+      afterTurn: [
+        async (e, r) => {
+          if (!r.replayed)
+            this.emit("turn", {
+              channel: e.address.channel,
+              flow: r.flow,
+              escalated: Boolean(r.escalation),
+            });
+        },
+        ...(this.desk ? [(e: InboundEvent, r: TurnResult) => this.desk!.afterTurn(e, r)] : []),
+      ],
       notice: async (event, kind) => ({
         text: systemMessage(flows.bot, kind, await this.localeOf(event)),
       }),

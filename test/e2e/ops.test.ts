@@ -59,6 +59,10 @@ describe("the ops server", () => {
           ?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
           ?.value;
       expect(Number(value("frontline_tickets_opened_total", { skill: "general" }))).toBe(1);
+      expect(
+        Number(value("frontline_messages_received_total", { channel: "telegram" })),
+      ).toBeGreaterThanOrEqual(3);
+      expect(Number(value("frontline_turns_total", { flow: "opening_hours" }))).toBe(1);
       expect(Number(value("frontline_tickets_closed_total", { by: "agent" }))).toBe(1);
       expect(
         Number(value("frontline_messages_sent_total", { channel: "telegram" })),

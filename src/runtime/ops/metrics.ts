@@ -63,6 +63,22 @@ export function frontlineMetrics(frontline: Frontline): Registry {
   frontline.on("ticket.closed", (t) => {
     if (t.by !== "customer") resolved.observe(t.resolutionMs / 1000);
   });
+  const received = new Counter({
+    name: "frontline_messages_received_total",
+    help: "Customer events handled (messages, buttons, commands), by channel",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  const turns = new Counter({
+    name: "frontline_turns_total",
+    help: "Turns by the flow that answered (none: middleware such as the desk answered)",
+    labelNames: ["flow"],
+    registers: [registry],
+  });
+  frontline.on("turn", (t) => {
+    received.inc({ channel: t.channel });
+    turns.inc({ flow: t.flow ?? "none" });
+  });
   frontline.on("message.sent", (m) => sent.inc({ channel: m.address.channel }));
   frontline.on("delivery.failed", (f) => failed.inc({ kind: f.kind }));
   frontline.on("ticket.opened", (t) => opened.inc({ skill: t.skill }));
