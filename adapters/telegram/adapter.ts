@@ -108,11 +108,28 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async check(): Promise<string | null> {
     try {
-      const id = await this.me();
-      return id ? null : "getMe returned no bot";
+      await this.me();
     } catch (err) {
       return (err as Error).message;
     }
+    if (this.options.mode !== "webhook" || !this.options.webhook) return null;
+    const info = await this.bot.api.getWebhookInfo();
+    const recent = (info.last_error_date ?? 0) * 1000 > Date.now() - 3_600_000;
+    if (info.url === this.options.webhook.url && info.last_error_message && recent)
+      return `Telegram cannot deliver to TELEGRAM_WEBHOOK_URL=${info.url}: ${info.last_error_message}; check that the address is public, its TLS certificate valid, and the port open`;
+    return null;
+  }
+
+  async describe(): Promise<string> {
+    const info = await this.bot.api.getWebhookInfo();
+    const wanted = this.options.webhook?.url;
+    if (this.options.mode === "webhook")
+      return info.url === wanted
+        ? `webhook registered as configured (${info.pending_update_count} pending)`
+        : `Telegram has ${info.url || "no webhook"}; start registers ${wanted}`;
+    return info.url
+      ? `a webhook (${info.url}) is registered; start in ${this.options.mode} mode ${this.options.mode === "polling" ? "removes it" : "leaves it"}`
+      : `no webhook registered (${this.options.mode} mode)`;
   }
 
   async start(sink: InboundSink, context: AdapterContext): Promise<void> {

@@ -37,11 +37,12 @@ export async function runChat(opts: {
     }
   };
 
+  // Always said, also when piped (on stderr then, so JSON output stays clean).
+  if (local.redis.privateServer)
+    (interactive ? process.stdout : process.stderr).write(
+      `(no Redis at ${config.REDIS_URL}: using a private, throw-away redis-server for this chat; conversations are not kept)\n`,
+    );
   if (interactive) {
-    if (local.redis.privateServer)
-      process.stdout.write(
-        `(no Redis at ${config.REDIS_URL}: using a private redis-server for this chat)\n`,
-      );
     process.stdout.write(
       `Frontline chat, session ${session.sessionId}. Type a message, a button number, /help, or Ctrl-D to leave.\n`,
     );

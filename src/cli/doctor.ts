@@ -51,7 +51,8 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
         run: async () => {
           const problem = await adapter.check!();
           if (problem) throw new Error(problem);
-          return "the platform accepts the token";
+          const wiring = await adapter.describe?.().catch(() => undefined);
+          return `the platform accepts the token${wiring ? `; ${wiring}` : ""}`;
         },
       });
     for (const workspace of adapter.workspaces)

@@ -94,9 +94,10 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.stderr.write(
-      `frontline: ${isFrontlineError(err) ? err.message : String((err as Error)?.stack ?? err)}\n`,
-    );
+    // One plain sentence; the stack only when asked for (LOG_LEVEL=debug).
+    const debug = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
+    const text = isFrontlineError(err) ? err.message : String((err as Error)?.message ?? err);
+    process.stderr.write(`frontline: ${debug ? String((err as Error)?.stack ?? text) : text}\n`);
     return 1;
   }
   return code;

@@ -57,6 +57,8 @@ export interface ChannelAdapter {
   health(): AdapterHealth;
   /** Preflight of the platform itself (its token answers): null when fine, else one sentence. */
   check?(): Promise<string | null>;
+  /** One line on how the platform is wired now (e.g. the registered webhook), for doctor. */
+  describe?(): Promise<string>;
 }
 
 export interface PluginContext {

@@ -177,7 +177,10 @@ export class Desk {
       }
       if (rateLimited)
         return { type: "retry", afterMs: (err as DeliveryError).retryAfterMs ?? 1_000, reason };
-      this.o.logger?.warn({ err: reason, item: item.type, failures }, "desk step failed; retrying");
+      this.o.logger?.warn(
+        { err: reason, item: item.type, ticket: item.ticket, failures },
+        "desk step failed; retrying",
+      );
       return { type: "retry", afterMs: Math.min(60_000, 500 * 2 ** (failures - 1)), reason };
     }
   }

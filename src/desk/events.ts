@@ -7,6 +7,7 @@ export interface DeskEvents {
     by: "agent" | "auto" | "customer";
     resolutionMs: number;
   }): void;
+  ticketRated?(e: { ticket: number; score: number }): void;
   /** Something the desk could not deliver after its bounded retries; a person was told. */
   deskFailure?(e: { ticket: number; step: string; reason: string }): void;
 }

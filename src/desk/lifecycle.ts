@@ -130,7 +130,8 @@ export async function rate(
   comment?: string,
 ): Promise<void> {
   const now = c.now();
-  await c.store.apply(t, `${stepId}:rate`, (x) => {
+  const first = score !== undefined && !t.csat;
+  const applied = await c.store.apply(t, `${stepId}:rate`, (x) => {
     const counts: Record<string, number> = {};
     if (score !== undefined && !x.csat) {
       x.csat = { score, at: now };
@@ -141,6 +142,8 @@ export async function rate(
     x.csat.comment = comment;
     return { counts, log: [{ at: now, from: "customer", text: `rating comment: ${comment}` }] };
   });
+  if (applied && first && score !== undefined)
+    c.d.events.ticketRated?.({ ticket: t.number, score });
 }
 
 /**

@@ -30,6 +30,8 @@ export interface IntakeOptions {
   ) => Promise<OutboundMessage>;
   /** Per-customer message rate; beyond it messages are coalesced (see flood.ts). */
   floodLimit?: FloodLimit;
+  /** A job a dead process held was taken over here (metrics). */
+  onTakeover?: (queue: string) => void;
   /** Told about every dead-lettered event (metrics, alerts). */
   onDeadLetter?: (event: InboundEvent, reason: string) => void;
   logger?: Logger;
@@ -92,6 +94,7 @@ export class Intake {
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
       handler: (_conversation, event, meta) => this.process(event, meta.attempts),
+      onTakeover: () => options.onTakeover?.("intake"),
     });
   }
 
@@ -102,6 +105,7 @@ export class Intake {
 
   private async process(event: InboundEvent, attempts: number): Promise<ItemOutcome> {
     const log = this.options.logger?.child({
+      channel: event.address?.channel,
       conversation: event.conversationKey,
       event: event.idempotencyKey,
     });

@@ -30,6 +30,10 @@ export interface OutboxOptions {
   /** Called when a message is given up on (the platform refused it, or every bounded retry
    * failed): it is recorded in the failed list and a person must see it. */
   onFailed?: (item: OutboxItem, reason: string) => void;
+  /** A job a dead process held was taken over here (metrics). */
+  onTakeover?: (queue: string) => void;
+  /** Called on every retry of a send (metrics: 429s, 5xx and network errors). */
+  onRetry?: (kind: "rate_limited" | "transient", channel: string) => void;
 }
 
 /** Waits shorter than this are slept in place; longer ones free the worker (delayed job). */
@@ -64,6 +68,7 @@ export class Outbox {
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
       handler: (_group, item, meta) => this.deliver(item, meta.itemId, meta.attempts),
+      onTakeover: () => options.onTakeover?.("outbox"),
     });
   }
 
@@ -167,11 +172,17 @@ export class Outbox {
           return this.giveUp(item, `gave up after ${failures} failures: ${failure.message}`);
         tries = failures - 1;
       }
-      const log = this.options.logger?.child({ lane, attempts: tries, kind: failure.kind });
+      const log = this.options.logger?.child({
+        channel: channel.name,
+        lane,
+        attempts: tries,
+        kind: failure.kind,
+      });
       switch (failure.kind) {
         case "rate_limited": {
           const ms = failure.retryAfterMs ?? 1_000;
           await this.limiter.block(chatBucket, ms);
+          this.options.onRetry?.("rate_limited", channel.name);
           log?.warn({ retryAfterMs: ms }, "rate limited by the platform; waiting");
           return { type: "retry", afterMs: ms, reason: failure.message };
         }
@@ -179,6 +190,7 @@ export class Outbox {
           const ms =
             Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(tries, 7)) * (0.8 + Math.random() * 0.4);
           log?.warn({ err: failure.message, retryInMs: Math.round(ms) }, "send failed; retrying");
+          this.options.onRetry?.("transient", channel.name);
           return { type: "retry", afterMs: ms, reason: failure.message };
         }
         case "unreachable":

@@ -36,6 +36,8 @@ export interface OrderedQueueOptions<T> {
   lockDurationMs?: number;
   /** How long an item id is remembered to drop duplicates. */
   dedupeTtlSeconds?: number;
+  /** A job a dead (or stuck) process held was taken over by this one (metrics). */
+  onTakeover?: () => void;
   /** false: only record items (a CLI replaying dead letters); another process drains them. */
   consume?: boolean;
   /** Test seam: runs after the handler, just before the item is acknowledged. */
@@ -183,6 +185,7 @@ export class OrderedQueue<T> {
       maxStalledCount: 1_000_000,
     });
     this.worker.on("error", (err) => this.logError(err, "worker error"));
+    this.worker.on("stalled", () => options.onTakeover?.());
   }
 
   /** While stopping, the connection closing under in-flight work is expected, not an error

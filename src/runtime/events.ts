@@ -11,5 +11,9 @@ export interface FrontlineEvents {
   "message.sent": [OutboxItem & { messageId: string }];
   "delivery.failed": [{ address: Address; reason: string; kind: "unreachable" | "failed" }];
   "event.deadlettered": [{ event: InboundEvent; reason: string }];
+  "ticket.rated": [{ ticket: number; score: number }];
+  "delivery.retry": [{ kind: "rate_limited" | "transient"; channel: string }];
+  /** Work a dead process held was taken over by this one (its BullMQ job stalled). */
+  "lease.takeover": [{ queue: string }];
   "desk.failed": [{ ticket: number; step: string; reason: string }];
 }

@@ -43,6 +43,24 @@ export interface FrontlineHealth {
   redis: boolean;
   adapters: Record<string, AdapterHealth>;
   desk: "running" | "none";
+  /** How long the oldest customer event has waited to be taken up (null: none waiting). */
+  oldestWaitingMs: number | null;
+}
+
+/** Customer events waiting longer than this mean the workers are stuck or far behind: not ready. */
+const READY_MAX_WAIT_MS = 60_000;
+
+/** Age of the oldest job waiting in a queue (null when none waits). */
+export async function oldestWaitingMs(queue: {
+  getJobs(
+    types: "waiting"[],
+    start: number,
+    end: number,
+    asc: boolean,
+  ): Promise<{ timestamp: number }[]>;
+}): Promise<number | null> {
+  const [oldest] = await queue.getJobs(["waiting"], 0, 0, true).catch(() => []);
+  return oldest ? Date.now() - oldest.timestamp : null;
 }
 
 export class Frontline extends EventEmitter<FrontlineEvents> {
@@ -103,6 +121,8 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
           );
       },
       onFailed: (item, reason) => this.onDeliveryFailed(item, reason),
+      onRetry: (kind, channel) => this.emit("delivery.retry", { kind, channel }),
+      onTakeover: (queue) => this.emit("lease.takeover", { queue }),
       concurrency: concurrency?.outbox,
       ...this.lease,
     });
@@ -131,6 +151,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
         ticketAssigned: (e) => this.emit("ticket.assigned", e),
         ticketClosed: (e) => this.emit("ticket.closed", e),
         deskFailure: (e) => this.emit("desk.failed", e),
+        ticketRated: (e) => this.emit("ticket.rated", e),
       },
     });
   }
@@ -158,6 +179,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       }),
       ...(flows.bot.floodControl ? { floodLimit: flows.bot.floodControl } : {}),
       onDeadLetter: (event, reason) => this.emit("event.deadlettered", { event, reason }),
+      onTakeover: (queue) => this.emit("lease.takeover", { queue }),
       logger,
       concurrency: concurrency?.intake,
       ...this.lease,
@@ -219,11 +241,14 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     ]);
     clearTimeout(timer);
     const adapters = Object.fromEntries(this.options.adapters.map((a) => [a.name, a.health()]));
+    const backlogMs = redis ? await oldestWaitingMs(this.intake.bullQueue) : null;
+    const behind = backlogMs !== null && backlogMs > READY_MAX_WAIT_MS;
     return {
-      ok: redis && this.started && Object.values(adapters).every((a) => a.ok),
+      ok: redis && this.started && !behind && Object.values(adapters).every((a) => a.ok),
       redis,
       adapters,
       desk: this.desk ? "running" : "none",
+      oldestWaitingMs: backlogMs,
     };
   }
 

@@ -17,6 +17,8 @@ export interface RedisHandle {
   privateServer: boolean;
 }
 
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
 export const NO_REDIS_HELP =
   "Frontline keeps conversations, tickets and queues in Redis (6.2 or newer), and none answered. " +
   "Install it and run it locally (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis && brew services start redis`), " +
@@ -61,7 +63,15 @@ export async function connectRedis(
       close: async () => void (await redis.quit().catch(() => {})),
     };
   }
-  if (!options.allowPrivateServer || !redisServerInstalled()) {
+  if (!options.allowPrivateServer)
+    // A service: one sentence, naming the variable to fix.
+    throw new FrontlineError(
+      "FL_ERR_REDIS_UNAVAILABLE",
+      `no Redis answers at REDIS_URL=${url}: start Redis there (Debian: apt-get install redis-server) or point REDIS_URL at yours`,
+    );
+  // Only the default address falls back to a private server: a REDIS_URL someone set on
+  // purpose that does not answer is a mistake to report, not to paper over.
+  if (url !== DEFAULT_REDIS_URL || !redisServerInstalled()) {
     throw new FrontlineError("FL_ERR_REDIS_UNAVAILABLE", `No Redis at ${url}. ${NO_REDIS_HELP}`);
   }
   const port = await freePort();

@@ -69,6 +69,14 @@ describe("the ops server", () => {
       ).toBeGreaterThan(3);
       expect(Number(value("frontline_first_response_seconds_avg"))).toBeGreaterThanOrEqual(0);
       expect(Number(value("frontline_csat_average"))).toBe(4);
+      const csat = families.find((f) => f.name === "frontline_csat_score") as unknown as {
+        metrics: { count: string; buckets: Record<string, string> }[];
+      };
+      expect(Number(csat.metrics[0]!.count)).toBe(1);
+      expect(Number(csat.metrics[0]!.buckets["3"])).toBe(0);
+      expect(Number(csat.metrics[0]!.buckets["4"])).toBe(1);
+      expect(value("frontline_queue_backlog", { queue: "outbox" })).toBeDefined();
+      expect(value("frontline_queue_oldest_waiting_seconds", { queue: "intake" })).toBeDefined();
       expect(Number(value("frontline_deflection_ratio"))).toBeGreaterThanOrEqual(0);
       expect(Number(value("frontline_tickets", { state: "closed" }))).toBe(1);
       expect(families.some((f) => f.name.startsWith("frontline_process_"))).toBe(true);

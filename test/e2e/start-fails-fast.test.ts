@@ -1,6 +1,7 @@
 // Startup problems are one sentence and a non-zero exit, never a hang: a token Telegram
 // refuses, and the timeout that keeps a hung send from being sent twice.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { API_TIMEOUT_SECONDS } from "../../adapters/telegram/index.ts";
 import { handlerGiveUpMs } from "../../src/queue/ordered-queue.ts";
@@ -44,7 +45,7 @@ describe("frontline doctor", () => {
       });
       expect(good.code).toBe(0);
       expect(good.out).toMatch(/✓ Redis: .*Redis \d/);
-      expect(good.out).toMatch(/✓ telegram credentials/);
+      expect(good.out).toMatch(/✓ telegram credentials: .*no webhook registered \(polling mode\)/);
       expect(good.out).toMatch(/✓ telegram agent workspace telegram:-\d+: ready/);
       const bad = await frontline(["doctor"], {
         ...base,
@@ -82,6 +83,42 @@ describe("frontline start fails fast", () => {
         /Telegram refused TELEGRAM_BOT_TOKEN .*copy the token again from @BotFather/,
       );
     } finally {
+      await fake.close();
+    }
+  });
+
+  it("Redis not answering, and the ops port taken: exit 1 within seconds, one sentence each", async () => {
+    const fake = await FakeTelegram.start();
+    const taken = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => taken.once("listening", r));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const base = {
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        REDIS_PREFIX: testPrefix("ff"),
+      };
+      for (const [env, expected] of [
+        [
+          { REDIS_URL: "redis://127.0.0.1:1" },
+          /no Redis answers at REDIS_URL=redis:\/\/127\.0\.0\.1:1/,
+        ],
+        [
+          { OPS_PORT: String(port), OPS_HOST: "127.0.0.1" },
+          /the ops server could not listen on 127\.0\.0\.1:\d+ .*choose another OPS_PORT/,
+        ],
+      ] as const) {
+        const started = Date.now();
+        const r = await frontline(["start"], { ...base, ...env });
+        // The bar is "within a few seconds": this only catches a hang, not a slow exit.
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(r.code).toBe(1);
+        const lines = r.out.trim().split("\n");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(expected);
+      }
+    } finally {
+      taken.close();
       await fake.close();
     }
   });

@@ -6,7 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { deskStats } from "../../desk/stats.ts";
 import { TicketStore } from "../../desk/store.ts";
 import { DeadLetters } from "../../intake/dead-letters.ts";
-import type { Frontline } from "../frontline.ts";
+import { type Frontline, oldestWaitingMs } from "../frontline.ts";
 
 export function frontlineMetrics(frontline: Frontline): Registry {
   const registry = new Registry();
@@ -75,6 +75,27 @@ export function frontlineMetrics(frontline: Frontline): Registry {
     labelNames: ["flow"],
     registers: [registry],
   });
+  const ratings = new Histogram({
+    name: "frontline_csat_score",
+    help: "Customer ratings, 1 to 5 stars (the distribution)",
+    buckets: [1, 2, 3, 4, 5],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: "frontline_delivery_retries_total",
+    help: "Sends retried: rate_limited (the platform's 429) or transient (5xx, network)",
+    labelNames: ["kind", "channel"],
+    registers: [registry],
+  });
+  const takeovers = new Counter({
+    name: "frontline_lease_takeovers_total",
+    help: "Work a dead or stuck process held, taken over by this one, by queue",
+    labelNames: ["queue"],
+    registers: [registry],
+  });
+  frontline.on("lease.takeover", (t) => takeovers.inc({ queue: t.queue }));
+  frontline.on("ticket.rated", (r) => ratings.observe(r.score));
+  frontline.on("delivery.retry", (r) => retries.inc({ kind: r.kind, channel: r.channel }));
   frontline.on("turn", (t) => {
     received.inc({ channel: t.channel });
     turns.inc({ flow: t.flow ?? "none" });
@@ -146,4 +167,33 @@ function deskGauges(frontline: Frontline, registry: Registry): void {
   gauge("frontline_dead_letters", "Customer events waiting in the dead-letter list", async (g) => {
     g.set(await letters.count());
   });
+  const [intake, outbox] = frontline.bullQueues;
+  gauge(
+    "frontline_queue_backlog",
+    "Jobs waiting or delayed, by queue (intake, outbox)",
+    async (g) => {
+      for (const [name, q] of [
+        ["intake", intake],
+        ["outbox", outbox],
+      ] as const) {
+        const counts = await q!.getJobCounts("waiting", "delayed");
+        g.set({ queue: name }, (counts.waiting ?? 0) + (counts.delayed ?? 0));
+      }
+    },
+    ["queue"],
+  );
+  gauge(
+    "frontline_queue_oldest_waiting_seconds",
+    "Age of the oldest job waiting to be taken up, by queue",
+    async (g) => {
+      for (const [name, q] of [
+        ["intake", intake],
+        ["outbox", outbox],
+      ] as const) {
+        const ms = await oldestWaitingMs(q!);
+        g.set({ queue: name }, ms === null ? 0 : ms / 1000);
+      }
+    },
+    ["queue"],
+  );
 }
