@@ -7,7 +7,6 @@ import { loadEnvironment } from "../runtime/config.ts";
 import { createFrontline } from "../runtime/frontline.ts";
 import { loadFlowsOrThrow } from "../runtime/local.ts";
 import { createLogger } from "../runtime/logger.ts";
-import { startOpsServer } from "../runtime/ops/server.ts";
 import { connectRedis } from "../runtime/redis.ts";
 import { runChat } from "./chat.ts";
 
@@ -64,10 +63,11 @@ export async function runStart(
     if (isFrontlineError(err)) throw err;
     throw new FrontlineError("FL_ERR_CONFIG", `could not start: ${(err as Error)?.message ?? err}`);
   }
+  // Loaded only when asked for: fastify, bull-board and prom-client cost ~15 MB of RSS.
   const ops =
     config.OPS_PORT === undefined
       ? undefined
-      : await startOpsServer(frontline, {
+      : await (await import("../runtime/ops/server.ts")).startOpsServer(frontline, {
           host: config.OPS_HOST,
           port: config.OPS_PORT,
           user: config.OPS_USER,
