@@ -247,8 +247,11 @@ class Turn {
   private startByIntent(text: string): void {
     const match = this.deps.router.route(text);
     this.confidence = match.confidence;
+    const said = this.ctx.out.length;
     this.enter(this.flowStart(match.flowId ?? this.set.bot.fallbackFlow));
-    if (match.flowId) this.fillFirstQuestion(match.flowId, text);
+    // Only a question the flow opens with (nothing said before it): a later one ("did that
+    // help?") asks about what the bot has just said, which the opening message cannot answer.
+    if (match.flowId && this.ctx.out.length === said + 1) this.fillFirstQuestion(match.flowId, text);
   }
 
   /**
@@ -260,9 +263,6 @@ class Turn {
     if (flowId === bot.startFlow || flowId === bot.menuFlow) return;
     const waiting = this.waitingStep();
     if (!waiting || waiting.flowId !== flowId || !waiting.step.buttons?.length) return;
-    // Only a question the flow opens with: a later one ("did that help?") asks about what
-    // the bot has just said, which the opening message cannot have answered.
-    if (this.set.flows.get(flowId)?.order[0] !== waiting.step.id) return;
     const meant = this.deps.router.buttons.match(flowId, waiting.step.id, text, "opening");
     if (!meant) return;
     this.ctx.out.pop(); // the question we no longer need to ask

@@ -142,7 +142,9 @@ export function runFrom(ctx: RunContext, at: ResolvedRef): StepOutcome {
       }
       position = follow(step.next);
     } else if ("if" in step) {
-      position = conditionHolds(step.if, state.vars) ? follow(step.then) : follow(step.else);
+      // `desk.available` ("yes" / "no") lets a flow say honestly what it can do without a desk.
+      const vars = { ...state.vars, "desk.available": ctx.handover ? "yes" : "no" };
+      position = conditionHolds(step.if, vars) ? follow(step.then) : follow(step.else);
     } else if ("goto" in step) {
       position = follow(step.goto);
     } else if ("say" in step) {

@@ -100,6 +100,15 @@ describe("frontline chat", () => {
     expect(start!.escalated).toBe(false);
   });
 
+  it("without a desk, flows that end with a person say so first instead of collecting details", () => {
+    const r = frontline(["chat", "--json", "--lang", "en"], "/refund\n/bug\n");
+    const [refund, bug] = turns(r.out);
+    expect(refund!.text).not.toMatch(/order number/);
+    expect(refund!.text).toMatch(/nobody from our team can be reached in this chat/);
+    expect(bug!.buttons).toEqual([]);
+    expect(bug!.text).toMatch(/nobody from our team can be reached in this chat/);
+  });
+
   it("refuses to start on invalid flows, with the validator's report", () => {
     const dir = mkdtempSync(join(tmpdir(), "fl-broken-"));
     cpSync("flows", dir, { recursive: true });
