@@ -67,19 +67,21 @@ export async function runStart(
   const ops =
     config.OPS_PORT === undefined
       ? undefined
-      : await (await import("../runtime/ops/server.ts")).startOpsServer(frontline, {
-          host: config.OPS_HOST,
-          port: config.OPS_PORT,
-          user: config.OPS_USER,
-          password: config.OPS_PASSWORD,
-        }).catch(async (err) => {
-          await frontline.stop(1_000).catch(() => {});
-          await redis.close().catch(() => {});
-          throw new FrontlineError(
-            "FL_ERR_CONFIG",
-            `the ops server could not listen on ${config.OPS_HOST}:${config.OPS_PORT} (${(err as Error).message}); choose another OPS_PORT`,
-          );
-        });
+      : await (await import("../runtime/ops/server.ts"))
+          .startOpsServer(frontline, {
+            host: config.OPS_HOST,
+            port: config.OPS_PORT,
+            user: config.OPS_USER,
+            password: config.OPS_PASSWORD,
+          })
+          .catch(async (err) => {
+            await frontline.stop(1_000).catch(() => {});
+            await redis.close().catch(() => {});
+            throw new FrontlineError(
+              "FL_ERR_CONFIG",
+              `the ops server could not listen on ${config.OPS_HOST}:${config.OPS_PORT} (${(err as Error).message}); choose another OPS_PORT`,
+            );
+          });
   if (!frontline.desk) {
     // Flows still escalate and tell customers a person will answer: say loudly that nobody can.
     logger.warn(

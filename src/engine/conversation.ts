@@ -251,7 +251,8 @@ class Turn {
     this.enter(this.flowStart(match.flowId ?? this.set.bot.fallbackFlow));
     // Only a question the flow opens with (nothing said before it): a later one ("did that
     // help?") asks about what the bot has just said, which the opening message cannot answer.
-    if (match.flowId && this.ctx.out.length === said + 1) this.fillFirstQuestion(match.flowId, text);
+    if (match.flowId && this.ctx.out.length === said + 1)
+      this.fillFirstQuestion(match.flowId, text);
   }
 
   /**

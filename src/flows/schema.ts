@@ -79,7 +79,9 @@ export const Condition = z
   .object({
     var: z
       .union([identifier, z.literal("desk.available")])
-      .describe('a saved variable, or desk.available ("yes" when a desk takes hand-overs, else "no")'),
+      .describe(
+        'a saved variable, or desk.available ("yes" when a desk takes hand-overs, else "no")',
+      ),
     equals: z.string().optional(),
     in: z.array(z.string()).optional(),
     matches: z.string().optional(),
