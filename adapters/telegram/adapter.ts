@@ -184,14 +184,16 @@ export class TelegramAdapter implements ChannelAdapter {
   async handleUpdate(update: Update): Promise<void> {
     const query = update.callback_query;
     const agentChat = this.options.agentChatId;
-    const chatId = String(update.message?.chat.id ?? query?.message?.chat.id ?? "");
+    const chatId = String(
+      update.message?.chat.id ?? query?.message?.chat.id ?? update.my_chat_member?.chat.id ?? "",
+    );
     if (agentChat && chatId === agentChat) {
       const agentEvent = translateAgentUpdate(update, this.bot.botInfo.id, agentChat);
       if (agentEvent) await this.sink!.agent(agentEvent);
     } else {
       // Customers only in private chats; any other group the bot is in is ignored (and noted
       // for `frontline chats`, so the operator can find the agent chat's id).
-      await this.noteGroup(update);
+      this.noteGroup(update);
       const event = translateUpdate(update, {
         id: this.bot.botInfo.id,
         username: this.bot.botInfo.username,
@@ -209,24 +211,27 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
-  private readonly groupsLogged = new Set<string>();
+  /** When each ignored group was last noted: at most every ten minutes, off the hot path. */
+  private readonly groupsNoted = new Map<string, number>();
 
-  private async noteGroup(update: Update): Promise<void> {
+  private noteGroup(update: Update): void {
     const member = update.my_chat_member;
     const chat = member?.chat ?? (update.message ?? update.callback_query?.message)?.chat;
     if (!chat || chat.type === "private") return;
     const id = String(chat.id);
+    const last = this.groupsNoted.get(id);
+    if (!member && last !== undefined && Date.now() - last < 10 * 60_000) return;
+    this.groupsNoted.set(id, Date.now());
     const info = chat as { title?: string; is_forum?: boolean };
-    await this.sink!.chatSeen?.({
+    void this.sink!.chatSeen?.({
       channel: "telegram",
       id,
       title: info.title ?? "",
       type: chat.type,
       threads: info.is_forum === true,
       ...(member ? { botStatus: member.new_chat_member.status } : {}),
-    });
-    if (this.groupsLogged.has(id)) return;
-    this.groupsLogged.add(id);
+    }).catch((err) => this.options.logger?.debug({ err: String(err) }, "could not note a group"));
+    if (last !== undefined) return;
     this.options.logger?.info(
       { chatId: id, type: chat.type, forum: info.is_forum === true },
       "ignoring a group that is not the agent chat (`frontline chats` lists the groups seen; TELEGRAM_AGENT_CHAT_ID takes one)",

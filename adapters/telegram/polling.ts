@@ -74,15 +74,16 @@ export class Poller {
         }
         if (err instanceof GrammyError && err.error_code === 409) {
           // Another process polls this bot (a second replica without TELEGRAM_MODE=worker, or
-          // an old instance still running): wait it out, loudly, instead of crashing.
+          // an old instance still running), or someone set a webhook: wait it out, loudly.
+          const trouble = /webhook/i.test(err.description)
+            ? "a webhook was set for this bot while it polls (409 Conflict); use TELEGRAM_MODE=webhook or delete the webhook"
+            : "another process is polling this bot (409 Conflict); run extra replicas with TELEGRAM_MODE=worker";
           if (failures === 1 || failures % 20 === 0)
-            logger?.error(
-              { err: String(err), retryInMs: wait },
-              "another process is polling this bot (409 Conflict); run extra replicas with TELEGRAM_MODE=worker",
-            );
-          this.options.onTrouble?.("another process is polling this bot (409 Conflict)");
+            logger?.error({ err: String(err), retryInMs: wait }, trouble);
+          this.options.onTrouble?.(trouble);
         } else logger?.warn({ err: String(err), retryInMs: wait }, "getUpdates failed; retrying");
-        await sleep(wait);
+        // The back-off ends early on stop(), so a deploy never waits it out.
+        await sleep(wait, this.abort.signal);
         continue;
       }
       if (updates.length === 0) continue;
@@ -132,6 +133,12 @@ function waitAfter(err: unknown, failures: number): number | "fatal" {
   return Math.min(30_000, 250 * 2 ** failures);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((r) => {
+    const timer = setTimeout(r, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      r();
+    });
+  });
 }

@@ -42,7 +42,15 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
   });
   await report({ name: "Redis", run: () => checkRedis(config.REDIS_URL) });
   if (enabled.length === 0)
-    process.stdout.write("· platforms: none configured (set TELEGRAM_BOT_TOKEN)\n");
+    await report({
+      name: "platforms",
+      run: async () => {
+        // `start` in a service (no terminal) refuses this; in a terminal it runs the chat.
+        if (process.stdin.isTTY !== true)
+          throw new Error("none configured: set TELEGRAM_BOT_TOKEN (see .env.example)");
+        return "none configured: `npm start` runs the terminal chat (set TELEGRAM_BOT_TOKEN for Telegram)";
+      },
+    });
   for (const { plugin, env: own } of enabled) {
     const adapter = plugin.create(own as never, {});
     if (adapter.check)

@@ -1,7 +1,7 @@
 // `frontline start` (and `npm start`): the bot on its configured platforms, built through
 // createFrontline with the plugins the composition root (bin/) passes in. With no platform
 // configured it keeps the terminal chat as the embedded default and says how to connect one.
-import type { ChannelPlugin } from "../core/adapter.ts";
+import type { ChannelAdapter, ChannelPlugin } from "../core/adapter.ts";
 import { FrontlineError, isFrontlineError } from "../core/errors.ts";
 import { loadEnvironment } from "../runtime/config.ts";
 import { createFrontline } from "../runtime/frontline.ts";
@@ -44,25 +44,28 @@ export async function runStart(
     enabled.map((p) => p.plugin),
   );
   const redis = await connectRedis(config.REDIS_URL);
-  const adapters = enabled.map((p) => p.plugin.create(p.env as never, { logger }));
-  const frontline = createFrontline({
-    redis: redis.redis,
-    prefix: config.REDIS_PREFIX,
-    flows,
-    adapters,
-    deskWorkspace: config.DESK_WORKSPACE,
-    logger,
-    recoveryMs: config.RECOVERY_MS,
-  });
+  let frontline: ReturnType<typeof createFrontline> | undefined;
+  let adapters: ChannelAdapter[] = [];
   try {
+    adapters = enabled.map((p) => p.plugin.create(p.env as never, { logger }));
+    frontline = createFrontline({
+      redis: redis.redis,
+      prefix: config.REDIS_PREFIX,
+      flows,
+      adapters,
+      deskWorkspace: config.DESK_WORKSPACE,
+      logger,
+      recoveryMs: config.RECOVERY_MS,
+    });
     await frontline.start();
   } catch (err) {
     // One sentence and a non-zero exit, and nothing left running that would keep the process up.
-    await frontline.stop(1_000).catch(() => {});
+    await frontline?.stop(1_000).catch(() => {});
     await redis.close().catch(() => {});
     if (isFrontlineError(err)) throw err;
     throw new FrontlineError("FL_ERR_CONFIG", `could not start: ${(err as Error)?.message ?? err}`);
   }
+  if (!frontline) return 1; // (narrows the type: start() above either set it or threw)
   // Loaded only when asked for: fastify, bull-board and prom-client cost ~15 MB of RSS.
   const ops =
     config.OPS_PORT === undefined

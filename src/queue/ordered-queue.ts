@@ -192,7 +192,10 @@ export class OrderedQueue<T> {
    * (it must not page anyone on every deploy): the work stays queued for the next worker. */
   private logError(err: unknown, what: string, extra: Record<string, unknown> = {}): void {
     const log = this.options.logger;
-    if (this.closing && /Connection is closed|connection closed|ended/i.test(String(err)))
+    if (
+      this.closing &&
+      /Connection is closed|connection closed|Connection ended/i.test(String(err))
+    )
       log?.debug(
         { err: String(err), queue: this.options.name, ...extra },
         `${what} while stopping`,

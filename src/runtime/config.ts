@@ -14,15 +14,27 @@ export const url = (what: string) =>
   }, `${what} must be a URL, e.g. redis://127.0.0.1:6379`);
 
 export const ConfigSchema = z.object({
-  REDIS_URL: url("REDIS_URL")
-    .refine(
-      (v) => /^rediss?:$/.test(new URL(v).protocol),
-      "REDIS_URL must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379",
-    )
-    .refine((v) => {
-      const db = new URL(v).pathname.replace(/^\//, "");
-      return db === "" || (/^\d+$/.test(db) && Number(db) <= 15);
-    }, "the database in REDIS_URL (its path) must be 0-15, e.g. redis://127.0.0.1:6379/0")
+  REDIS_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        u = new URL("x:");
+      }
+      if (!/^rediss?:$/.test(u.protocol))
+        ctx.addIssue({
+          code: "custom",
+          message: "REDIS_URL must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379",
+        });
+      else if (!/^(\/\d*)?$/.test(u.pathname))
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "the database in REDIS_URL (its path) must be a number, e.g. redis://127.0.0.1:6379/0",
+        });
+    })
     .default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("fl:"),
   FLOWS_DIR: z.string().min(1).default("flows"),

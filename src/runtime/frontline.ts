@@ -43,14 +43,10 @@ export interface FrontlineHealth {
   redis: boolean;
   adapters: Record<string, AdapterHealth>;
   desk: "running" | "none";
-  /** How long the oldest customer event has waited to be taken up (null: none waiting). */
-  oldestWaitingMs: number | null;
 }
 
-/** Customer events waiting longer than this mean the workers are stuck or far behind: not ready. */
-const READY_MAX_WAIT_MS = 60_000;
-
-/** Age of the oldest job waiting in a queue (null when none waits). */
+/** Age of the oldest job waiting in a queue, counted from when the job was created (a job
+ * that waited as delayed behind its group's head keeps that time), or null when none waits. */
 export async function oldestWaitingMs(queue: {
   getJobs(
     types: "waiting"[],
@@ -241,14 +237,11 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     ]);
     clearTimeout(timer);
     const adapters = Object.fromEntries(this.options.adapters.map((a) => [a.name, a.health()]));
-    const backlogMs = redis ? await oldestWaitingMs(this.intake.bullQueue) : null;
-    const behind = backlogMs !== null && backlogMs > READY_MAX_WAIT_MS;
     return {
-      ok: redis && this.started && !behind && Object.values(adapters).every((a) => a.ok),
+      ok: redis && this.started && Object.values(adapters).every((a) => a.ok),
       redis,
       adapters,
       desk: this.desk ? "running" : "none",
-      oldestWaitingMs: backlogMs,
     };
   }
 

@@ -23,7 +23,7 @@ export const NO_REDIS_HELP =
   "Frontline keeps conversations, tickets and queues in Redis (6.2 or newer), and none answered. " +
   "Install it and run it locally (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis && brew services start redis`), " +
   "or point REDIS_URL at one you have (e.g. REDIS_URL=redis://127.0.0.1:6379). " +
-  "When redis-server is installed but not running, `frontline chat` starts a private one by itself.";
+  "When nothing answers at the default address and redis-server is installed, `frontline chat` starts a private one by itself.";
 
 async function tryConnect(url: string): Promise<Redis | undefined> {
   const redis = new Redis(url, {
@@ -43,9 +43,28 @@ async function tryConnect(url: string): Promise<Redis | undefined> {
   }
 }
 
-/** A connection for long-running use (BullMQ needs maxRetriesPerRequest: null). */
+/** A connection for long-running use (BullMQ needs maxRetriesPerRequest: null). Connection
+ * errors surface through the commands that fail (and the health probe), not as a stray
+ * "unhandled error event" on stderr. */
 function durableConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on("error", () => {});
+  return redis;
+}
+
+/** The database REDIS_URL names must exist: ioredis would report a failed SELECT only as an
+ * event and carry on in database 0, mixing this bot's data into another's. */
+async function checkDatabase(probe: Redis, url: string): Promise<void> {
+  const db = new URL(url).pathname.replace(/^\//, "");
+  if (!db) return;
+  try {
+    await probe.select(Number(db));
+  } catch (err) {
+    throw new FrontlineError(
+      "FL_ERR_CONFIG",
+      `REDIS_URL=${url} selects database ${db}, which this Redis refuses (${(err as Error).message}); use a database it has, e.g. /0`,
+    );
+  }
 }
 
 export async function connectRedis(
@@ -54,13 +73,17 @@ export async function connectRedis(
 ): Promise<RedisHandle> {
   const probe = await tryConnect(url);
   if (probe) {
-    probe.disconnect();
+    try {
+      await checkDatabase(probe, url);
+    } finally {
+      probe.disconnect();
+    }
     const redis = durableConnection(url);
     return {
       redis,
       url,
       privateServer: false,
-      close: async () => void (await redis.quit().catch(() => {})),
+      close: () => closeQuickly(redis),
     };
   }
   if (!options.allowPrivateServer)
@@ -105,7 +128,7 @@ export async function connectRedis(
         url: privateUrl,
         privateServer: true,
         close: async () => {
-          await redis.quit().catch(() => {});
+          await closeQuickly(redis);
           child.kill("SIGTERM");
         },
       };
@@ -117,6 +140,20 @@ export async function connectRedis(
     "FL_ERR_REDIS_UNAVAILABLE",
     `No Redis at ${url}, and a private redis-server did not start. ${NO_REDIS_HELP}`,
   );
+}
+
+/** QUIT, but never waiting on it for long: with Redis down, QUIT queues behind unanswered
+ * commands and would keep a stopping process alive. */
+async function closeQuickly(redis: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    redis.quit().catch(() => {}),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, 1_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  redis.disconnect();
 }
 
 function redisServerInstalled(): boolean {

@@ -126,7 +126,16 @@ function deskGauges(frontline: Frontline, registry: Registry): void {
       labelNames: labels,
       registers: [registry],
       async collect() {
-        await read(this);
+        // A scrape must not hang or fail with Redis: a read that does not answer within a
+        // second leaves this gauge out, the counters and process metrics still come.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          read(this).catch(() => {}),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, 1_000);
+          }),
+        ]);
+        clearTimeout(timer);
       },
     });
   gauge(
@@ -184,7 +193,7 @@ function deskGauges(frontline: Frontline, registry: Registry): void {
   );
   gauge(
     "frontline_queue_oldest_waiting_seconds",
-    "Age of the oldest job waiting to be taken up, by queue",
+    "Age of the oldest waiting job since it was created (includes time held behind its conversation's earlier items), by queue",
     async (g) => {
       for (const [name, q] of [
         ["intake", intake],
