@@ -2,23 +2,9 @@
 // trigger examples (as bench:nlu trains it: examples only, the locale given), and for a typed
 // answer a model trained on that question's button labels and values in the locale.
 
-import { createRequire } from "node:module";
 import type { FlowSet } from "../src/flows/flowset.ts";
 import type { Case, TypedTarget } from "./conversation-cases.ts";
-
-interface NlpResult {
-  intent?: string;
-  score?: number;
-  classifications?: { intent: string; score: number }[];
-}
-
-interface NlpManagerLike {
-  addDocument(locale: string, utterance: string, intent: string): void;
-  train(): Promise<void>;
-  process(locale: string, utterance: string): Promise<NlpResult>;
-}
-
-type NlpManagerCtor = new (settings: Record<string, unknown>) => NlpManagerLike;
+import { loadNlpManager, type NlpManagerLike } from "./nlu-nlpjs.ts";
 
 /** nlp.js's own answer (null when it says "None") and its best real intent with that score. */
 export interface NlpGuess {
@@ -28,8 +14,7 @@ export interface NlpGuess {
 }
 
 function manager(locale: string): NlpManagerLike {
-  const require = createRequire(import.meta.url);
-  const { NlpManager } = require("node-nlp") as { NlpManager: NlpManagerCtor };
+  const NlpManager = loadNlpManager();
   return new NlpManager({ languages: [locale], autoSave: false, nlu: { log: false } });
 }
 

@@ -5,13 +5,13 @@
 import { createRequire } from "node:module";
 import type { Contender, Model, Prediction } from "./nlu-eval.ts";
 
-interface NlpResult {
+export interface NlpResult {
   intent?: string;
   score?: number;
   classifications?: { intent: string; score: number }[];
 }
 
-interface NlpManagerLike {
+export interface NlpManagerLike {
   addDocument(locale: string, utterance: string, intent: string): void;
   train(): Promise<void>;
   process(locale: string, utterance: string): Promise<NlpResult>;
@@ -19,7 +19,7 @@ interface NlpManagerLike {
 
 type NlpManagerCtor = new (settings: Record<string, unknown>) => NlpManagerLike;
 
-function loadNlpManager(): NlpManagerCtor {
+export function loadNlpManager(): NlpManagerCtor {
   const require = createRequire(import.meta.url);
   return (require("node-nlp") as { NlpManager: NlpManagerCtor }).NlpManager;
 }

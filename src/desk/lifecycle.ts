@@ -73,7 +73,7 @@ export async function assign(
     }
     if (t.agent || t.status === "closed") return nothing;
     const now = c.now();
-    const previous = await c.store.averageWaitMs();
+    const previous = (await c.store.recentWait())?.ms ?? null;
     const waited = now - t.createdAt;
     await c.store.apply(t, key, (x) => {
       transition(x, "assigned", now);

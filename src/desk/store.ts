@@ -30,7 +30,7 @@ export interface StoreOptions {
 export interface StepChanges {
   counts?: Record<string, number>;
   log?: TranscriptEntry[];
-  /** The queue-wait average after this step (computed by the caller from `averageWaitMs`). */
+  /** The queue-wait average after this step (computed by the caller from `recentWait`). */
   waitAverageMs?: number;
   /** An agent who no longer holds this ticket (their load drops). */
   agentFreed?: string;
@@ -341,10 +341,5 @@ export class TicketStore {
   async recentWait(): Promise<{ ms: number; at: number } | null> {
     const [ms, at] = await this.redis.mget(this.k("wait_ewma_ms"), this.k("wait_ewma_at"));
     return ms === null ? null : { ms: Number(ms), at: Number(at ?? 0) };
-  }
-
-  async averageWaitMs(): Promise<number | null> {
-    const v = await this.redis.get(this.k("wait_ewma_ms"));
-    return v === null ? null : Number(v);
   }
 }
