@@ -17,6 +17,7 @@ export { OrderedQueue } from "./queue/ordered-queue.ts";
 export { loadEnvironment } from "./runtime/config.ts";
 export type { FrontlineEvents } from "./runtime/events.ts";
 export {
+  type CreateFrontlineOptions,
   createFrontline,
   Frontline,
   type FrontlineHealth,

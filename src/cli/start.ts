@@ -4,7 +4,7 @@
 import type { ChannelAdapter, ChannelPlugin } from "../core/adapter.ts";
 import { FrontlineError, isFrontlineError } from "../core/errors.ts";
 import { loadEnvironment } from "../runtime/config.ts";
-import { createFrontline } from "../runtime/frontline.ts";
+import { createFrontline, type Frontline } from "../runtime/frontline.ts";
 import { loadFlowsOrThrow } from "../runtime/local.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { connectRedis } from "../runtime/redis.ts";
@@ -44,11 +44,11 @@ export async function runStart(
     enabled.map((p) => p.plugin),
   );
   const redis = await connectRedis(config.REDIS_URL);
-  let frontline: ReturnType<typeof createFrontline> | undefined;
+  let frontline: Frontline | undefined;
   let adapters: ChannelAdapter[] = [];
   try {
     adapters = enabled.map((p) => p.plugin.create(p.env as never, { logger }));
-    frontline = createFrontline({
+    frontline = await createFrontline({
       redis: redis.redis,
       prefix: config.REDIS_PREFIX,
       flows,

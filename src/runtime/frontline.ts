@@ -22,6 +22,8 @@ import { Intake } from "../intake/intake.ts";
 import { Outbox, type OutboxItem } from "../outbox/outbox.ts";
 import { rememberChat } from "./chats.ts";
 import type { FrontlineEvents } from "./events.ts";
+import { loadFlowsOrThrow } from "./local.ts";
+import { connectRedis, DEFAULT_REDIS_URL, type RedisHandle } from "./redis.ts";
 
 export interface FrontlineOptions {
   redis: Redis;
@@ -36,6 +38,8 @@ export interface FrontlineOptions {
   recoveryMs?: number;
   router?: IntentRouter;
   concurrency?: { intake?: number; outbox?: number };
+  /** A connection createFrontline opened itself: stop() closes it. */
+  ownedRedis?: RedisHandle;
 }
 
 export interface FrontlineHealth {
@@ -268,6 +272,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       await Promise.all([this.intake.close(true), this.outbox.close(true), this.desk?.close(true)]);
     }
     this.started = false;
+    await this.options.ownedRedis?.close().catch(() => {});
   }
 
   private onDeliveryFailed(item: OutboxItem, reason: string): void {
@@ -285,9 +290,37 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
   }
 }
 
-/** Builds the product; call `start()` to check the workspace and start taking updates. */
-export function createFrontline(options: FrontlineOptions): Frontline {
-  return new Frontline(options);
+/** What `createFrontline` takes: the parts themselves, or where to find them. */
+export type CreateFrontlineOptions = Omit<FrontlineOptions, "redis" | "flows" | "prefix"> & {
+  /** Key prefix in Redis (default `fl:`); replicas of one bot share it. */
+  prefix?: string;
+} & ({ redis: Redis; redisUrl?: never } | { redisUrl?: string; redis?: never }) &
+  ({ flows: FlowSet; flowsDir?: never } | { flowsDir: string; flows?: never });
+
+/**
+ * Builds the product; call `start()` to check the workspace and start taking updates. Given
+ * `flowsDir`, the flows are validated first (against the adapters' channel limits) and an
+ * invalid set throws FL_ERR_FLOW_INVALID with the validator's report; given `redisUrl` (or
+ * neither: 127.0.0.1:6379), the connection is Frontline's own and `stop()` closes it.
+ */
+export async function createFrontline(options: CreateFrontlineOptions): Promise<Frontline> {
+  const { redisUrl, flowsDir, ...rest } = options;
+  const flows =
+    options.flows ??
+    loadFlowsOrThrow(
+      flowsDir!,
+      options.adapters.flatMap((a) => a.channels),
+    );
+  if (options.redis)
+    return new Frontline({ ...rest, redis: options.redis, flows, prefix: options.prefix ?? "fl:" });
+  const handle = await connectRedis(redisUrl ?? DEFAULT_REDIS_URL);
+  return new Frontline({
+    ...rest,
+    redis: handle.redis,
+    flows,
+    prefix: options.prefix ?? "fl:",
+    ownedRedis: handle,
+  });
 }
 
 function pickWorkspace(

@@ -47,7 +47,7 @@ export async function startTelegramBot(options: {
         }
       : {}),
   });
-  const frontline = createFrontline({
+  const frontline = await createFrontline({
     redis: options.redis,
     prefix: options.prefix,
     flows: options.flows,
