@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The composition root of the `frontline` command: the CLI (src/cli) with the platforms
-// (adapters/). Runs the TypeScript sources directly through tsx: no build step.
-import { register } from "tsx/esm/api";
+// (adapters/). In the checkout it runs the TypeScript sources through tsx (no build step);
+// installed from the package, it runs the compiled dist/.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import(new URL("../src/cli/main.ts", import.meta.url).href);
-const { plugins } = await import(new URL("../adapters/index.ts", import.meta.url).href);
+const compiled = new URL("../dist/src/cli/main.js", import.meta.url);
+const fromSources = !existsSync(compiled) || existsSync(new URL("../.git", import.meta.url));
+if (fromSources) (await import("tsx/esm/api")).register();
+const at = (path) => new URL(fromSources ? `../${path}.ts` : `../dist/${path}.js`, import.meta.url);
+const { main } = await import(at("src/cli/main").href);
+const { plugins } = await import(at("adapters/index").href);
 const code = await main(process.argv, { plugins });
 // A failed command exits now: a handle left open (a connection, a worker) must never keep a
 // process that failed to start looking alive to systemd or Docker.

@@ -23,3 +23,4 @@ export {
   type FrontlineHealth,
   type FrontlineOptions,
 } from "./runtime/frontline.ts";
+export { packageVersion, shippedFlowsDir } from "./runtime/package-root.ts";

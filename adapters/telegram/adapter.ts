@@ -1,6 +1,6 @@
 // The Telegram channel: one grammY Bot's Api for calls, updates in by long polling or
 // webhook, each one recorded durably before Telegram is acknowledged.
-import { Bot, GrammyError } from "grammy";
+import { Api } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type {
@@ -11,7 +11,7 @@ import type {
   InboundSink,
 } from "../../src/index.ts";
 import { FrontlineError } from "../../src/index.ts";
-import { TelegramChannel } from "./channel.ts";
+import { TelegramChannel, telegramErrorCode } from "./channel.ts";
 import { Poller } from "./polling.ts";
 import { translateUpdate } from "./translate.ts";
 import { WebhookServer } from "./webhook.ts";
@@ -25,10 +25,16 @@ export const ALLOWED_UPDATES = [
 ] as const;
 
 export interface TelegramOptions {
-  token: string;
+  /** Frontline's own bot client: the token (and TELEGRAM_API_ROOT)… */
+  token?: string;
   apiRoot?: string;
-  /** worker: sends and processes queues but takes no updates (replicas beside one poller). */
-  mode: "polling" | "webhook" | "worker";
+  /** …or a host bot's client, for the Telegraf and grammY mounts (mode "hosted"). */
+  api?: Api;
+  /**
+   * worker: sends and processes queues but takes no updates (replicas beside one poller);
+   * hosted: a host bot takes the updates and hands them in (see mount.ts).
+   */
+  mode: "polling" | "webhook" | "worker" | "hosted";
   webhook?: { url: string; secret: string; host: string; port: number };
   logger?: Logger;
   /** Skip getMe (tests and benchmarks pass the fake's). */
@@ -49,7 +55,7 @@ export const API_TIMEOUT_SECONDS = 45;
 
 export class TelegramAdapter implements ChannelAdapter {
   readonly name = "telegram";
-  readonly bot: Bot;
+  readonly api: Api;
   readonly channel: TelegramChannel;
   readonly workspace: TelegramWorkspace | undefined;
   private poller: Poller | undefined;
@@ -57,17 +63,20 @@ export class TelegramAdapter implements ChannelAdapter {
   private sink: InboundSink | undefined;
   private state: AdapterHealth = { ok: false, detail: "not started" };
 
-  constructor(private readonly options: TelegramOptions) {
-    this.bot = new Bot(options.token, {
-      ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-      client: {
+  private info: UserFromGetMe | undefined;
+  private infoCall: Promise<UserFromGetMe> | undefined;
+
+  constructor(protected readonly options: TelegramOptions) {
+    this.api =
+      options.api ??
+      new Api(options.token!, {
         ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
         timeoutSeconds: API_TIMEOUT_SECONDS,
-      },
-    });
-    this.channel = new TelegramChannel(this.bot.api, options.limits);
+      });
+    this.info = options.botInfo;
+    this.channel = new TelegramChannel(this.api, options.limits);
     this.workspace = options.agentChatId
-      ? new TelegramWorkspace(this.bot.api, options.agentChatId, this.channel, () => this.me())
+      ? new TelegramWorkspace(this.api, options.agentChatId, this.channel, () => this.me())
       : undefined;
   }
 
@@ -84,7 +93,8 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   get botInfo(): UserFromGetMe {
-    return this.bot.botInfo;
+    if (!this.info) throw new Error("the bot's identity is not known before start()");
+    return this.info;
   }
 
   /**
@@ -93,17 +103,21 @@ export class TelegramAdapter implements ChannelAdapter {
    */
   /** The bot's own id, asking Telegram once (getMe); a refused token is a configuration error. */
   async me(): Promise<number> {
+    if (this.info) return this.info.id;
     try {
-      await this.bot.init();
+      this.infoCall ??= this.api.getMe();
+      this.info = await this.infoCall;
     } catch (err) {
-      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404))
+      this.infoCall = undefined;
+      const code = telegramErrorCode(err);
+      if (code === 401 || code === 404)
         throw new FrontlineError(
           "FL_ERR_CONFIG",
-          `Telegram refused TELEGRAM_BOT_TOKEN (${err.error_code} ${err.description}); copy the token again from @BotFather`,
+          `Telegram refused ${this.options.api ? "the bot's token" : "TELEGRAM_BOT_TOKEN"} (${code} ${(err as { description?: string }).description}); copy the token again from @BotFather`,
         );
       throw err;
     }
-    return this.bot.botInfo.id;
+    return this.info.id;
   }
 
   async check(): Promise<string | null> {
@@ -113,7 +127,7 @@ export class TelegramAdapter implements ChannelAdapter {
       return (err as Error).message;
     }
     if (this.options.mode !== "webhook" || !this.options.webhook) return null;
-    const info = await this.bot.api.getWebhookInfo();
+    const info = await this.api.getWebhookInfo();
     const recent = (info.last_error_date ?? 0) * 1000 > Date.now() - 3_600_000;
     if (info.url === this.options.webhook.url && info.last_error_message && recent)
       return `Telegram cannot deliver to TELEGRAM_WEBHOOK_URL=${info.url}: ${info.last_error_message}; check that the address is public, its TLS certificate valid, and the port open`;
@@ -121,7 +135,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async describe(): Promise<string> {
-    const info = await this.bot.api.getWebhookInfo();
+    const info = await this.api.getWebhookInfo();
     const wanted = this.options.webhook?.url;
     if (this.options.mode === "webhook")
       return info.url === wanted
@@ -135,16 +149,23 @@ export class TelegramAdapter implements ChannelAdapter {
   async start(sink: InboundSink, context: AdapterContext): Promise<void> {
     this.sink = sink;
     await this.me();
+    if (this.options.mode === "hosted") {
+      // The host bot owns its command menu (its own commands are in it), so it is left alone.
+      this.state = { ok: true, detail: "hosted: the host bot hands updates in" };
+      return;
+    }
     await this.registerCommands(context.commandMenus);
-    const recordUpdate = (u: Update) => this.handleUpdate(u);
+    const recordUpdate = async (u: Update) => {
+      await this.handleUpdate(u);
+    };
     if (this.options.mode === "worker") {
       this.state = { ok: true, detail: "worker (takes no updates)" };
       return;
     }
     if (this.options.mode === "polling") {
-      await this.bot.api.deleteWebhook({ drop_pending_updates: false });
+      await this.api.deleteWebhook({ drop_pending_updates: false });
       this.poller = new Poller({
-        api: this.bot.api,
+        api: this.api,
         record: recordUpdate,
         orderKey: orderKeyOf,
         allowedUpdates: ALLOWED_UPDATES,
@@ -169,7 +190,7 @@ export class TelegramAdapter implements ChannelAdapter {
     });
     const { port } = await this.webhook.listen();
     this.port = port;
-    await this.bot.api.setWebhook(hook.url, {
+    await this.api.setWebhook(hook.url, {
       secret_token: hook.secret,
       allowed_updates: [...ALLOWED_UPDATES],
       max_connections: 40,
@@ -180,35 +201,41 @@ export class TelegramAdapter implements ChannelAdapter {
   /** The webhook server's bound port (webhook mode). */
   port: number | undefined;
 
-  /** Records one update; throws if it could not be recorded (so it is not acknowledged). */
-  async handleUpdate(update: Update): Promise<void> {
+  /**
+   * Records one update; throws if it could not be recorded (so it is not acknowledged).
+   * Resolves false for an update that is not Frontline's (a group other than the agent chat,
+   * an update kind it does not take): a host bot's later middleware may have it.
+   */
+  async handleUpdate(update: Update): Promise<boolean> {
     const query = update.callback_query;
     const agentChat = this.options.agentChatId;
     const chatId = String(
       update.message?.chat.id ?? query?.message?.chat.id ?? update.my_chat_member?.chat.id ?? "",
     );
     if (agentChat && chatId === agentChat) {
-      const agentEvent = translateAgentUpdate(update, this.bot.botInfo.id, agentChat);
-      if (agentEvent) await this.sink!.agent(agentEvent);
+      const agentEvent = translateAgentUpdate(update, this.botInfo.id, agentChat);
+      if (!agentEvent) return false;
+      await this.sink!.agent(agentEvent);
     } else {
       // Customers only in private chats; any other group the bot is in is ignored (and noted
       // for `frontline chats`, so the operator can find the agent chat's id).
       this.noteGroup(update);
       const event = translateUpdate(update, {
-        id: this.bot.botInfo.id,
-        username: this.bot.botInfo.username,
+        id: this.botInfo.id,
+        username: this.botInfo.username,
       });
-      if (!event) return;
+      if (!event) return false;
       await this.sink!.customer(event);
     }
     if (query) {
       // The spinner on the customer's button stops now; the answer itself arrives as a message.
-      this.bot.api
+      this.api
         .answerCallbackQuery(query.id)
         .catch((err) =>
           this.options.logger?.warn({ err: String(err) }, "answerCallbackQuery failed"),
         );
     }
+    return true;
   }
 
   /** When each ignored group was last noted: at most every ten minutes, off the hot path. */
@@ -242,7 +269,7 @@ export class TelegramAdapter implements ChannelAdapter {
   private async registerCommands(menus: CommandMenu[]): Promise<void> {
     try {
       for (const menu of menus)
-        await this.bot.api.setMyCommands(
+        await this.api.setMyCommands(
           menu.commands,
           menu.locale ? { language_code: menu.locale as never } : {},
         );
@@ -267,7 +294,7 @@ export class TelegramAdapter implements ChannelAdapter {
  * the agent chat each topic is its own lane (tickets are independent), so agents working many
  * tickets do not queue behind each other.
  */
-function orderKeyOf(u: Update): string {
+export function orderKeyOf(u: Update): string {
   const m = u.message ?? u.edited_message ?? u.callback_query?.message;
   if (!m) return String(u.update_id);
   const thread = (m as { message_thread_id?: number }).message_thread_id;

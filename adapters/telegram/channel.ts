@@ -123,21 +123,29 @@ function keyboard(buttons: { label: string; payload: string }[]): InlineKeyboard
   return kb;
 }
 
+/** A Bot API error's code, also from another copy of grammY (a host bot's) or a plain object. */
+export function telegramErrorCode(err: unknown): number | undefined {
+  const code = (err as { error_code?: unknown } | null)?.error_code;
+  return typeof code === "number" ? code : undefined;
+}
+
 export function classify(err: unknown): DeliveryError {
-  if (err instanceof GrammyError) {
-    const what = `${err.method}: ${err.error_code} ${err.description}`;
-    if (err.error_code === 429)
-      return new DeliveryError("rate_limited", what, (err.parameters.retry_after ?? 1) * 1000);
-    if (err.error_code === 403) return new DeliveryError("unreachable", what);
+  // Duck-typed rather than instanceof: under a mount the errors come from the host bot's copy
+  // of grammY, which need not be this one.
+  if (err instanceof GrammyError || telegramErrorCode(err) !== undefined) {
+    const e = err as GrammyError;
+    const what = `${e.method}: ${e.error_code} ${e.description}`;
+    if (e.error_code === 429)
+      return new DeliveryError("rate_limited", what, (e.parameters?.retry_after ?? 1) * 1000);
+    if (e.error_code === 403) return new DeliveryError("unreachable", what);
     if (
-      err.error_code === 400 &&
-      /chat not found|user is deactivated|PEER_ID_INVALID/i.test(err.description)
+      e.error_code === 400 &&
+      /chat not found|user is deactivated|PEER_ID_INVALID/i.test(e.description)
     ) {
       return new DeliveryError("unreachable", what);
     }
-    if (err.error_code >= 500) return new DeliveryError("transient", what);
-    if (err.error_code === 400 || err.error_code === 404)
-      return new DeliveryError("rejected", what);
+    if (e.error_code >= 500) return new DeliveryError("transient", what);
+    if (e.error_code === 400 || e.error_code === 404) return new DeliveryError("rejected", what);
     return new DeliveryError("transient", what);
   }
   if (err instanceof HttpError) return new DeliveryError("transient", err.message);

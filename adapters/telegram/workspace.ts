@@ -1,7 +1,7 @@
 // The agent desk in a Telegram forum supergroup: one topic per ticket, the ticket's state in
 // the topic's name. Also translates what agents do there (messages, commands, card buttons)
 // into AgentEvents.
-import { type Api, GrammyError } from "grammy";
+import type { Api, GrammyError } from "grammy";
 import type { Update } from "grammy/types";
 import {
   type AgentEvent,
@@ -14,7 +14,7 @@ import {
   type ThreadRef,
   type TicketHeader,
 } from "../../src/index.ts";
-import { classify, TELEGRAM_LIMITS, type TelegramChannel } from "./channel.ts";
+import { classify, TELEGRAM_LIMITS, type TelegramChannel, telegramErrorCode } from "./channel.ts";
 import { attachmentsOf, CHANNEL } from "./translate.ts";
 
 const THREAD_GONE = /thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i;
@@ -124,8 +124,8 @@ export class TelegramWorkspace implements AgentWorkspace {
         ["creator", "administrator", "member"].includes(m.status) ||
         (m.status === "restricted" && m.is_member);
     } catch (err) {
-      if (!(err instanceof GrammyError) || err.error_code >= 500 || err.error_code === 429)
-        throw classify(err);
+      const code = telegramErrorCode(err);
+      if (code === undefined || code >= 500 || code === 429) throw classify(err);
     }
     this.members.set(agentId, { member, until: Date.now() + MEMBER_CACHE_MS });
     return member;
@@ -139,8 +139,9 @@ export class TelegramWorkspace implements AgentWorkspace {
     try {
       chat = (await this.api.getChat(this.chatId)) as typeof chat;
     } catch (err) {
-      if (err instanceof GrammyError && err.error_code < 500 && err.error_code !== 429)
-        return `${where}: the bot cannot see that chat (${err.description}); add the bot to the agents' group and check the id (README: Running a support desk).`;
+      const code = telegramErrorCode(err);
+      if (code !== undefined && code < 500 && code !== 429)
+        return `${where}: the bot cannot see that chat (${(err as GrammyError).description}); add the bot to the agents' group and check the id (README: Running a support desk).`;
       throw err;
     }
     if (chat.type !== "supergroup" || !chat.is_forum)

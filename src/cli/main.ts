@@ -1,8 +1,8 @@
 // `frontline`: the operator's command. Each subcommand lives in its own file.
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { isFrontlineError } from "../core/errors.ts";
+import { packageVersion } from "../runtime/package-root.ts";
 import { runChat } from "./chat.ts";
 import { registerChats } from "./chats.ts";
 import { registerCustomers } from "./customers.ts";
@@ -101,9 +101,4 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
     return 1;
   }
   return code;
-}
-
-function packageVersion(): string {
-  const file = new URL("../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }

@@ -9,6 +9,8 @@ export const ErrorCodes = {
   FL_ERR_STATE_CONFLICT: "Conversation state changed under us too many times",
   FL_ERR_INPUT: "The input cannot be processed",
   FL_ERR_PREFLIGHT: "A platform is not set up the way Frontline needs",
+  FL_ERR_NOT_RECORDED:
+    "An update could not be recorded; it must not be acknowledged so the platform delivers it again",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
