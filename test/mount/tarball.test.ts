@@ -3,6 +3,9 @@
 // against the fake Bot API and real Redis. The host bot keeps its own command; Frontline
 // answers, hands over to the agents' forum, relays the agent's reply; kill -9 in the middle
 // of a burst loses nothing and keeps each chat's order.
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegram, type TestUser } from "../fakes/telegram/index.ts";
@@ -15,6 +18,7 @@ import {
 import { connectTestRedis, dropPrefix, startPrivateRedis, testPrefix } from "../support/redis.ts";
 
 const EXAMPLES = ["telegraf-bot", "grammy-bot"] as const;
+const root = resolve(import.meta.dirname, "../..");
 const LANGS = ["en", "ru", "pl", "el"] as const;
 /** The confirmation /language <code> gets (flows/frontline.yaml). */
 const SWITCHED: Record<string, RegExp> = {
@@ -218,6 +222,56 @@ describe.each(EXAMPLES)("examples/%s installed from the packed tarball", (exampl
       await privateRedis.stop();
     }
   }, 150_000);
+});
+
+describe("the package's type declarations", () => {
+  it("type-check a host bot written in TypeScript, and catch its mistakes", () => {
+    const dir = installed.get("telegraf-bot")!;
+    const host = (body: string) => {
+      writeFileSync(
+        join(dir, "host.ts"),
+        `import { createFrontline, isFrontlineError } from "frontline";
+import { frontline } from "frontline/telegraf";
+import { frontline as grammyMount, run } from "frontline/grammy";
+import { Telegraf } from "telegraf";
+const bot = new Telegraf("123:abc");
+const support = frontline(bot, { agentChatId: "-1001", recordBudgetMs: 30_000 });
+const app = await createFrontline({ flowsDir: "flows", redisUrl: "redis://127.0.0.1:6379", adapters: [support] });
+bot.use(support);
+void [grammyMount, run, isFrontlineError];
+${body}
+`,
+      );
+      writeFileSync(
+        join(dir, "tsconfig.json"),
+        JSON.stringify({
+          compilerOptions: {
+            module: "nodenext",
+            moduleResolution: "nodenext",
+            target: "es2022",
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            types: ["node"],
+            typeRoots: [join(root, "node_modules/@types")],
+          },
+          files: ["host.ts"],
+        }),
+      );
+      return spawnSync(
+        process.execPath,
+        [join(root, "node_modules/typescript/bin/tsc"), "-p", dir],
+        {
+          encoding: "utf8",
+        },
+      );
+    };
+    const good = host("const started: Promise<void> = app.start();\nvoid started;");
+    expect(good.stdout + good.stderr).toBe("");
+    expect(good.status).toBe(0);
+    const wrong = host("const prefix: number = app.prefix;\nvoid prefix;");
+    expect(wrong.stdout).toMatch(/host\.ts.*Type 'string' is not assignable to type 'number'/);
+  }, 60_000);
 });
 
 /** Drops one repeat of the same reply in a row: the send in flight at the kill may go twice. */
