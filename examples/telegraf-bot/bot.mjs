@@ -24,7 +24,12 @@ const app = await createFrontline({
   adapters: [support],
 });
 bot.use(support);
-await app.start();
+await app.start().catch(async (err) => {
+  // One sentence and a non-zero exit: a wrong token, an agent chat without topics, no network.
+  console.error(`could not start: ${err.message}`);
+  await app.stop();
+  process.exit(1);
+});
 
 for (const signal of ["SIGINT", "SIGTERM"])
   process.once(signal, async () => {
