@@ -12,7 +12,7 @@ import type { TurnResult } from "../engine/turn.ts";
 import { systemMessage } from "../flows/system-messages.ts";
 import type { OutboxItem } from "../outbox/outbox.ts";
 import { RateLimiter } from "../outbox/rate-limit.ts";
-import { type ItemOutcome, OrderedQueue } from "../queue/ordered-queue.ts";
+import { DEFAULT_RECOVERY_MS, type ItemOutcome, OrderedQueue } from "../queue/ordered-queue.ts";
 import { runAgentEvent } from "./agent-commands.ts";
 import { DeskContext, type DeskSettings } from "./context.ts";
 import { deskAfterTurn, deskMiddleware } from "./customer-side.ts";
@@ -69,8 +69,8 @@ export class Desk {
       {
         ...bull,
         concurrency: 8,
-        lockDuration: o.recoveryMs ?? 15_000,
-        stalledInterval: o.recoveryMs ?? 15_000,
+        lockDuration: o.recoveryMs ?? DEFAULT_RECOVERY_MS,
+        stalledInterval: Math.min(o.recoveryMs ?? DEFAULT_RECOVERY_MS, 1_000),
       },
     );
     this.timerWorker.on("error", (err) => o.logger?.error({ err }, "desk timer worker error"));

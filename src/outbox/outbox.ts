@@ -5,7 +5,12 @@ import type { Logger } from "pino";
 import type { Channel } from "../core/channel.ts";
 import { DeliveryError } from "../core/errors.ts";
 import type { Address, OutboundMessage } from "../core/types.ts";
-import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
+import {
+  type Fence,
+  type ItemOutcome,
+  OrderedQueue,
+  type PushResult,
+} from "../queue/ordered-queue.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { splitText } from "./split.ts";
 
@@ -67,7 +72,7 @@ export class Outbox {
       dedupeTtlSeconds: 6 * 3600,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
-      handler: (_group, item, meta) => this.deliver(item, meta.itemId, meta.attempts),
+      handler: (_group, item, meta) => this.deliver(item, meta),
       onTakeover: () => options.onTakeover?.("outbox"),
     });
   }
@@ -127,7 +132,10 @@ export class Outbox {
     return this.options.connection.get(this.unreachableKey(address));
   }
 
-  private async deliver(item: OutboxItem, itemId: string, attempts: number): Promise<ItemOutcome> {
+  private async deliver(
+    item: OutboxItem,
+    { itemId, attempts, fence }: { itemId: string; attempts: number; fence: Fence },
+  ): Promise<ItemOutcome> {
     const { address } = item;
     const channel = this.channels.get(address.channel);
     if (!channel) {
@@ -145,7 +153,11 @@ export class Outbox {
         channel.limitFor(address),
         globalBucket,
         channel.globalLimit,
+        fence,
       );
+      // Checked with the token take, right before the send: a process paused past its lease
+      // (SIGSTOP, a long GC) does not send what the lane's new holder sends.
+      if (wait === -2) return { type: "lost" };
       if (wait === -1) return { type: "drop", reason: "chat is unreachable" };
       if (wait === 0) break;
       if (wait > SLEEP_IN_PLACE_MS) return { type: "retry", afterMs: wait, reason: "rate limit" };

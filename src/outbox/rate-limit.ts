@@ -2,6 +2,7 @@
 // Time comes from Redis (TIME), so replicas with skewed clocks agree.
 import type { Redis } from "ioredis";
 import type { RateLimit } from "../core/types.ts";
+import type { Fence } from "../queue/ordered-queue.ts";
 
 // KEYS[1] bucket  ARGV: burst, perSecond → 0 when a send may go now, else ms to wait
 const TAKE = `
@@ -20,11 +21,12 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', now)
 redis.call('PEXPIRE', KEYS[1], 3600000)
 return 0`;
 
-// KEYS: gate (a key whose presence forbids sending), chat bucket, channel bucket
-// ARGV: chat burst, chat per second, channel burst, channel per second
-// → -1 gate closed; 0 one token taken from both buckets; else ms to wait (nothing taken).
-// One script for all three checks: one round trip per send instead of three.
+// KEYS: gate (a key whose presence forbids sending), chat bucket, channel bucket, the lane's
+// lease  ARGV: chat burst, chat per second, channel burst, channel per second, lease token
+// → -2 the lease is no longer ours; -1 gate closed; 0 one token taken from both buckets; else
+// ms to wait (nothing taken). One script for all the checks: one round trip per send.
 const TAKE_BOTH = `
+if redis.call('GET', KEYS[4]) ~= ARGV[5] then return -2 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -61,10 +63,12 @@ interface BucketCommands {
     gate: string,
     chat: string,
     all: string,
+    lease: string,
     chatBurst: string,
     chatRate: string,
     allBurst: string,
     allRate: string,
+    leaseToken: string,
   ): Promise<number>;
   bucketBlock(key: string, ms: string): Promise<number>;
 }
@@ -76,7 +80,7 @@ export class RateLimiter {
     const r = redis as Redis & Partial<BucketCommands>;
     if (!r.bucketTake) {
       redis.defineCommand("bucketTake", { numberOfKeys: 1, lua: TAKE });
-      redis.defineCommand("bucketTakeBoth", { numberOfKeys: 3, lua: TAKE_BOTH });
+      redis.defineCommand("bucketTakeBoth", { numberOfKeys: 4, lua: TAKE_BOTH });
       redis.defineCommand("bucketBlock", { numberOfKeys: 1, lua: BLOCK });
     }
     this.redis = redis as Redis & BucketCommands;
@@ -87,22 +91,26 @@ export class RateLimiter {
     return this.redis.bucketTake(key, String(limit.burst), String(limit.perSecond));
   }
 
-  /** -1 when `gate` exists; 0 when a token was taken from both buckets; else ms to wait. */
+  /** -2 when the lease is not `fence`'s any more; -1 when `gate` exists; 0 when a token was
+   * taken from both buckets; else ms to wait. */
   takeBoth(
     gate: string,
     chat: string,
     chatLimit: RateLimit,
     all: string,
     allLimit: RateLimit,
+    fence: Fence,
   ): Promise<number> {
     return this.redis.bucketTakeBoth(
       gate,
       chat,
       all,
+      fence.lease,
       String(chatLimit.burst),
       String(chatLimit.perSecond),
       String(allLimit.burst),
       String(allLimit.perSecond),
+      fence.token,
     );
   }
 

@@ -11,12 +11,27 @@ import { randomUUID } from "node:crypto";
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { DEFAULT_RECOVERY_MS } from "./recovery.ts";
+
+export { DEFAULT_RECOVERY_MS } from "./recovery.ts";
 
 /** What the handler wants done with the item at the head of a group's inbox. */
 export type ItemOutcome =
   | { type: "done" }
   | { type: "retry"; afterMs: number; reason: string }
-  | { type: "drop"; reason: string };
+  | { type: "drop"; reason: string }
+  /** The handler found the group's lease gone (its fence): another worker serves it now. */
+  | { type: "lost" };
+
+/**
+ * The lease a handler runs under. A handler with an effect that cannot be undone (a send)
+ * checks it in the same Redis script as its last step before the effect, so a process that
+ * was paused past its lease and resumes does not repeat what the new holder already did.
+ */
+export interface Fence {
+  lease: string;
+  token: string;
+}
 
 export interface OrderedQueueOptions<T> {
   name: string;
@@ -25,7 +40,7 @@ export interface OrderedQueueOptions<T> {
   handler: (
     group: string,
     item: T,
-    meta: { itemId: string; attempts: number },
+    meta: { itemId: string; attempts: number; fence: Fence },
   ) => Promise<ItemOutcome>;
   logger?: Logger;
   /** Parallel groups per process. */
@@ -164,7 +179,7 @@ export class OrderedQueue<T> {
 
   constructor(private readonly options: OrderedQueueOptions<T>) {
     this.redis = options.connection as Redis & Scripts;
-    this.leaseMs = options.leaseMs ?? 10_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_RECOVERY_MS;
     // Just past Telegram's 24 h redelivery window.
     this.dedupeTtl = options.dedupeTtlSeconds ?? 26 * 3600;
     this.keyPrefix = `${options.prefix}${options.name}`;
@@ -179,8 +194,9 @@ export class OrderedQueue<T> {
       connection: options.connection,
       prefix: `${options.prefix}bull`,
       concurrency: options.concurrency ?? 64,
-      lockDuration: options.lockDurationMs ?? 15_000,
-      stalledInterval: options.lockDurationMs ?? 15_000,
+      lockDuration: options.lockDurationMs ?? DEFAULT_RECOVERY_MS,
+      // Checked often: a dead process's jobs are picked up soon after their lock lapses.
+      stalledInterval: Math.min(options.lockDurationMs ?? DEFAULT_RECOVERY_MS, 1_000),
       // A job stalls only when its process died; it must always run again, never fail for it.
       maxStalledCount: 1_000_000,
     });
@@ -273,6 +289,10 @@ export class OrderedQueue<T> {
     while (raw) {
       const envelope = JSON.parse(raw) as Envelope<T>;
       const outcome = await this.runWithLease(group, envelope, k.lease, leaseToken);
+      if (outcome.type === "lost") {
+        if (await this.redis.sismember(k.pending, itemId)) return this.delay(job, token, 20);
+        return;
+      }
       if (outcome.type === "retry") {
         // Count the attempt and keep the group closed for the back-off, so no waiting job
         // runs the head item again early; only if the lease is still ours and the head unchanged.
@@ -337,17 +357,22 @@ export class OrderedQueue<T> {
     };
     this.heartbeats.add(stop);
     try {
-      return await this.runHandler(group, envelope);
+      return await this.runHandler(group, envelope, { lease, token: leaseToken });
     } finally {
       stop();
     }
   }
 
-  private async runHandler(group: string, envelope: Envelope<T>): Promise<ItemOutcome> {
+  private async runHandler(
+    group: string,
+    envelope: Envelope<T>,
+    fence: Fence,
+  ): Promise<ItemOutcome> {
     try {
       return await this.options.handler(group, envelope.item, {
         itemId: envelope.id,
         attempts: envelope.attempts,
+        fence,
       });
     } catch (err) {
       // A handler must classify its own failures; an unexpected throw is retried with backoff.

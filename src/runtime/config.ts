@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { FrontlineError } from "../core/errors.ts";
+import { DEFAULT_RECOVERY_MS } from "../queue/recovery.ts";
 
 export const url = (what: string) =>
   z.string().refine((v) => {
@@ -46,7 +47,7 @@ export const ConfigSchema = z.object({
   /** Log customer text and names (off by default: logs are redacted). */
   LOG_CUSTOMER_TEXT: z.enum(["true", "false"]).default("false"),
   /** How soon work held by a killed process is taken over by another (BullMQ lock + lease). */
-  RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
+  RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(DEFAULT_RECOVERY_MS),
   /** Where agents work when several platforms offer a workspace: a platform name or workspace id. */
   DESK_WORKSPACE: z.string().min(1).optional(),
   /** The ops HTTP server (/healthz, /readyz, /metrics, /admin/queues); off when unset. */

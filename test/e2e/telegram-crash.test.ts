@@ -176,6 +176,46 @@ describe("crash safety on the real binary", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     for (const u of users) expect(answered(fake, u.id), `chat ${u.id}`).toEqual(expected.get(u.id));
   }, 180_000);
+
+  it("a replica paused past its leases (SIGSTOP): the other takes its chats over within seconds, and the resumed one repeats nothing", async () => {
+    fake = await FakeTelegram.start();
+    const prefix = testPrefix("paused");
+    prefixes.push(prefix);
+    const recovery = { RECOVERY_MS: "3000" };
+    const poller = spawnBot(env(prefix, recovery));
+    const worker = spawnBot(env(prefix, { ...recovery, TELEGRAM_MODE: "worker" }));
+    children.push(poller, worker);
+    const { users, expected } = burst(fake, 20, 10);
+    const sends = () => fake.calls.filter((c) => c.method === "sendMessage" && c.ok).length;
+    await until(() => sends() >= 40, 60_000, "the first replies", poller.output);
+    poller.child.kill("SIGSTOP");
+    const pausedAt = sends();
+    // Longer than the lease (3 s): the worker takes the paused replica's chats over meanwhile.
+    await until(
+      () => sends() >= pausedAt + 20,
+      15_000,
+      "the other replica taking over",
+      worker.output,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    poller.child.kill("SIGCONT");
+    await until(
+      () => users.every((u) => withoutOneRepeat(answered(fake, u.id)).seq.length >= 10),
+      90_000,
+      "every answer",
+      () => poller.output() + worker.output(),
+    );
+    await new Promise((r) => setTimeout(r, 1_500)); // the resumed replica's late sends, if any
+    let repeats = 0;
+    for (const u of users) {
+      const got = withoutOneRepeat(answered(fake, u.id));
+      repeats += got.repeats;
+      expect(got.seq, `chat ${u.id}`).toEqual(expected.get(u.id));
+    }
+    // At most the sends already on the wire when it was paused: the rest it would have sent
+    // on waking are refused by its lost lease.
+    expect(repeats).toBeLessThanOrEqual(3);
+  }, 180_000);
 });
 
 /** A minimal load balancer: alternates webhook calls between the replicas. */
