@@ -44,7 +44,17 @@ export function run(bot: Bot<Context>, options: DurableRunOptions = {}): RunnerH
   );
   const runner = createRunner(createSource(supplier, options.source), sink);
   runner.start();
-  return runner;
+  return {
+    ...runner,
+    // The runner's stop() returns before the updates being handled finish, and confirms
+    // nothing: wait for them, then confirm what was handled (else a restart handles the
+    // host's updates again).
+    stop: async () => {
+      await runner.stop();
+      await supplier.drained();
+      await supplier.confirm();
+    },
+  };
 }
 
 type RunnerSignal = Parameters<UpdateSupplier<Update>["supply"]>[1];
@@ -56,6 +66,7 @@ class DurableSupplier implements UpdateSupplier<Update> {
   private next = 0;
   private readonly chats = new Map<string, Promise<void>>();
   private progress: () => void = () => {};
+  private readonly consuming = new Set<Promise<unknown>>();
   private initialized = false;
 
   constructor(
@@ -96,6 +107,9 @@ class DurableSupplier implements UpdateSupplier<Update> {
         failures = 0;
       } catch (err) {
         if (signal.aborted) break;
+        // A revoked token or a second poller: stop, as the runner's own fetcher does.
+        const code = (err as { error_code?: number }).error_code;
+        if (code === 401 || code === 409) throw err;
         failures += 1;
         console.error("[frontline] getUpdates failed; retrying:", String(err));
         await sleep(Math.min(30_000, 250 * 2 ** failures), signal);
@@ -113,7 +127,24 @@ class DurableSupplier implements UpdateSupplier<Update> {
     return [];
   }
 
-  async consume(update: Update): Promise<void> {
+  consume(update: Update): Promise<void> {
+    const done = this.handle(update);
+    const settled = done.catch(() => {});
+    this.consuming.add(settled);
+    void settled.then(() => this.consuming.delete(settled));
+    return done;
+  }
+
+  async drained(): Promise<void> {
+    while (this.consuming.size > 0) await Promise.all([...this.consuming]);
+  }
+
+  /** Tells Telegram that everything below the oldest unfinished update was handled. */
+  async confirm(): Promise<void> {
+    await this.bot.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }).catch(() => {});
+  }
+
+  private async handle(update: Update): Promise<void> {
     const key = orderKeyOf(update);
     const run = (this.chats.get(key) ?? Promise.resolve()).then(() =>
       this.bot.handleUpdate(update),
@@ -144,10 +175,12 @@ class DurableSupplier implements UpdateSupplier<Update> {
 
 function sleep(ms: number, signal: RunnerSignal): Promise<void> {
   return new Promise((r) => {
-    const timer = setTimeout(r, ms);
-    signal.addEventListener("abort", () => {
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       r();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
   });
 }

@@ -20,6 +20,14 @@ export { type DurableRunOptions, run } from "./durable-runner.ts";
 export class GrammyMount extends TelegramMount implements MiddlewareObj<Context> {
   constructor(bot: Bot<Context>, options: MountOptions = {}) {
     super(bot.api, options);
+    // grammY's stop() confirms the update being handled without waiting for it: let the
+    // updates being recorded finish first (a refused one has already stopped polling, and then
+    // stop() confirms nothing).
+    const stop = bot.stop.bind(bot);
+    bot.stop = async () => {
+      await this.drained();
+      return stop();
+    };
     neverSwallowNotRecorded(bot, (err, update) =>
       this.options.logger?.error(
         { err: String(err), updateId: update?.update_id },

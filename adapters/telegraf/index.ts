@@ -37,6 +37,8 @@ interface TelegrafInternals {
 }
 
 export class TelegrafMount extends TelegramMount implements MiddlewareObj<Context> {
+  private readonly handlerTimeout: number;
+
   constructor(
     private readonly bot: Telegraf<Context>,
     options: MountOptions = {},
@@ -49,7 +51,8 @@ export class TelegrafMount extends TelegramMount implements MiddlewareObj<Contex
         `Telegraf's handlerTimeout (${handlerTimeout} ms) is shorter than Frontline's record budget (${budget} ms) plus ${HANDLER_TIMEOUT_MARGIN_MS} ms: an update still being recorded would be acknowledged and could be lost; create the bot with { handlerTimeout: ${budget + HANDLER_TIMEOUT_MARGIN_MS} } or more (or Infinity), or pass a smaller recordBudgetMs`,
       );
     super(apiOverTelegraf(bot.telegram), options);
-    serializePerChat(bot);
+    this.handlerTimeout = handlerTimeout;
+    this.serializePerChat();
     neverSwallowNotRecorded(bot, (err, update) =>
       this.options.logger?.error(
         { err: String(err), updateId: update?.update_id },
@@ -60,14 +63,56 @@ export class TelegrafMount extends TelegramMount implements MiddlewareObj<Contex
 
   middleware(): MiddlewareFn<Context> {
     return async (ctx, next) => {
+      // Telegraf's handler timeout started when the update entered the bot, not here.
+      const entered = this.entered.get(ctx.update) ?? Date.now();
       let taken: boolean;
       try {
-        taken = await this.take(ctx.update as never);
+        taken = await this.take(
+          ctx.update as never,
+          entered + this.handlerTimeout - HANDLER_TIMEOUT_MARGIN_MS,
+        );
       } catch (err) {
         if (isNotRecorded(err)) refuseAcknowledgement(this.bot, ctx);
         throw err;
       }
       if (!taken) return next();
+    };
+  }
+
+  /** When each update being handled entered the bot. */
+  private readonly entered = new WeakMap<object, number>();
+
+  /**
+   * Each chat's updates run through the bot one after another, other chats in parallel. When
+   * one fails (a host handler's error, with Telegraf's default error handler), Telegraf stops
+   * polling and would confirm the whole batch at once: if other updates of it are still on
+   * their way, the offset is not synced, so they all come again after a restart.
+   */
+  private serializePerChat(): void {
+    const inner = internals(this.bot);
+    const handle = inner.handleUpdate.bind(this.bot);
+    const tails = new Map<string, Promise<void>>();
+    let active = 0;
+    inner.handleUpdate = (update, response) => {
+      active += 1;
+      const key = orderKeyOf(update as never);
+      const run = (tails.get(key) ?? Promise.resolve()).then(() => {
+        this.entered.set(update, Date.now());
+        return handle(update, response);
+      });
+      const tail = run.catch(() => {});
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+      return run
+        .finally(() => {
+          active -= 1;
+        })
+        .catch((err) => {
+          if (active > 0 || this.recording > 0) refuseAcknowledgement(this.bot);
+          throw err;
+        });
     };
   }
 }
@@ -80,23 +125,6 @@ export function frontline(bot: Telegraf<Context>, options: MountOptions = {}): T
 
 function internals(bot: Telegraf<Context>): TelegrafInternals {
   return bot as unknown as TelegrafInternals;
-}
-
-/** Each chat's updates run through the bot one after another, other chats in parallel. */
-function serializePerChat(bot: Telegraf<Context>): void {
-  const inner = internals(bot);
-  const handle = inner.handleUpdate.bind(bot);
-  const tails = new Map<string, Promise<void>>();
-  inner.handleUpdate = (update, response) => {
-    const key = orderKeyOf(update as never);
-    const run = (tails.get(key) ?? Promise.resolve()).then(() => handle(update, response));
-    const tail = run.catch(() => {});
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  };
 }
 
 /** FL_ERR_NOT_RECORDED skips the host's error handler (now or set later) and is rethrown. */
@@ -117,9 +145,9 @@ function neverSwallowNotRecorded(
 }
 
 /** Polling: the batch's offset is not synced when polling stops. Webhook: answer 503. */
-function refuseAcknowledgement(bot: Telegraf<Context>, ctx: Context): void {
+function refuseAcknowledgement(bot: Telegraf<Context>, ctx?: Context): void {
   const polling = internals(bot).polling;
   if (polling) polling.skipOffsetSync = true;
-  const response = (ctx.telegram as unknown as { response?: { statusCode: number } }).response;
+  const response = (ctx?.telegram as unknown as { response?: { statusCode: number } })?.response;
   if (response) response.statusCode = 503;
 }

@@ -34,6 +34,12 @@ export class TelegramMount extends TelegramAdapter {
   readonly recordBudgetMs: number;
   /** Per chat (or agent topic): the last update's record, resolving false if it failed. */
   private readonly tails = new Map<string, Promise<boolean>>();
+  /**
+   * Per chat: the oldest update that could not be recorded. Later updates of that chat are
+   * refused until it comes again and is recorded, so a redelivery never lands behind them.
+   */
+  private readonly refusedFrom = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private startedSignal!: () => void;
   private readonly startedOnce = new Promise<void>((resolve) => {
     this.startedSignal = resolve;
@@ -55,24 +61,46 @@ export class TelegramMount extends TelegramAdapter {
    * chat are recorded in the order they arrive here; once one of them could not be recorded,
    * the ones behind it are refused too, so a redelivery can never overtake what came after.
    */
-  async take(update: Update): Promise<boolean> {
-    const deadline = Date.now() + this.recordBudgetMs;
+  async take(update: Update, hostDeadline = Number.POSITIVE_INFINITY): Promise<boolean> {
+    // The host may allow less than the budget (its own handler timeout, started earlier).
+    const deadline = Math.min(Date.now() + this.recordBudgetMs, hostDeadline);
     const key = orderKeyOf(update);
     const previous = this.tails.get(key) ?? Promise.resolve(true);
     const mine = previous.then(async (previousRecorded) => {
-      if (!previousRecorded)
+      const refused = this.refusedFrom.get(key);
+      if (!previousRecorded || (refused !== undefined && update.update_id > refused))
         throw notRecorded(update, "an earlier update of this chat was not recorded");
       return this.recordByDeadline(update, deadline);
     });
     const tail = mine.then(
-      () => true,
-      () => false,
+      () => {
+        const refused = this.refusedFrom.get(key);
+        if (refused !== undefined && update.update_id <= refused) this.refusedFrom.delete(key);
+        return true;
+      },
+      () => {
+        const refused = this.refusedFrom.get(key);
+        this.refusedFrom.set(key, Math.min(refused ?? update.update_id, update.update_id));
+        return false;
+      },
     );
     this.tails.set(key, tail);
+    this.inFlight.add(tail);
     void tail.then(() => {
+      this.inFlight.delete(tail);
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return mine;
+  }
+
+  /** How many updates are being recorded right now. */
+  get recording(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves once every update being recorded now is recorded or refused. */
+  async drained(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   private async recordByDeadline(update: Update, deadline: number): Promise<boolean> {

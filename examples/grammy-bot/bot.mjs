@@ -28,7 +28,8 @@ await app.start().catch(async (err) => {
 });
 
 // The runner's own `run` confirms updates before they are handled (a crash would lose them);
-// Frontline's confirms only handled ones and keeps each chat in order.
+// Frontline's confirms only handled ones, keeps each chat in order, and its stop() waits for
+// the updates being handled.
 const runner = run(bot);
 for (const signal of ["SIGINT", "SIGTERM"])
   process.once(signal, async () => {

@@ -31,10 +31,7 @@ await app.start().catch(async (err) => {
   process.exit(1);
 });
 
-for (const signal of ["SIGINT", "SIGTERM"])
-  process.once(signal, async () => {
-    bot.stop(signal);
-    await app.stop();
-  });
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => bot.stop(signal));
 console.log("bot running; /balance is the host's, everything else is Frontline's");
-await bot.launch(); // resolves when polling stops
+await bot.launch(); // resolves once polling stopped and the last batch was handled
+await app.stop();
