@@ -2,7 +2,12 @@
 // same run. Data: ../shared/data (override with NLU_DATA_DIR). NLU_BENCH_NLPJS=0 skips nlp.js.
 
 import os from "node:os";
-import { DEFAULT_MATCH_THRESHOLD, detectLanguage, IntentMatcher } from "../src/nlu/index.ts";
+import {
+  DEFAULT_MATCH_THRESHOLD,
+  detectLanguage,
+  IntentMatcher,
+  type MatcherOptions,
+} from "../src/nlu/index.ts";
 import {
   asExamples,
   dataDir,
@@ -40,18 +45,24 @@ const SPLIT_SEED = 42;
 const FEW_SHOT = 10;
 const FEW_SHOT_SEEDS = [101, 102, 103, 104, 105];
 
-const ours: Contender = {
-  name: "ours",
-  async train(examples): Promise<Model> {
-    const matcher = IntentMatcher.train(examples);
-    return {
-      predict(text: string) {
-        const [best] = matcher.match(text, { limit: 1 });
-        return { intent: best?.intent ?? null, confidence: best?.confidence ?? 0 };
-      },
-    };
-  },
-};
+function matcherContender(name: string, options: MatcherOptions): Contender {
+  return {
+    name,
+    async train(examples): Promise<Model> {
+      const matcher = IntentMatcher.train(examples, options);
+      return {
+        predict(text: string) {
+          const [best] = matcher.match(text, { limit: 1 });
+          return { intent: best?.intent ?? null, confidence: best?.confidence ?? 0 };
+        },
+      };
+    },
+  };
+}
+
+const ours = matcherContender("ours", {});
+/** The matcher before word vectors (lexical features only), measured in the same run. */
+const lexical = matcherContender("ours, lexical only", { wordVectors: null });
 
 interface Trained {
   model: Model;
@@ -119,7 +130,8 @@ interface Results {
   bankingBestP99: number;
   clincTop1: number;
   clincChosen: OosPoint & { feasible: boolean };
-  clincDefault: OosPoint;
+  clincHeld: OosPoint;
+  clincHeldDefault: OosPoint;
   clincTrainMs: number;
   clincP99: number;
   multiTop1?: number;
@@ -177,56 +189,79 @@ async function banking(contenders: Contender[], results: Map<string, Partial<Res
   log();
 }
 
+/** In-scope accuracy the held-out threshold is chosen for on val-tune: 1 point above the 90%
+ * target, because a threshold that sits exactly at 90% on the data it was tuned on lands below it
+ * on unseen data. */
+const HELD_OUT_TUNE_TARGET = 0.91;
+
 async function clinc(contenders: Contender[], results: Map<string, Partial<Results>>) {
   const data = loadClinc150();
   const intents = new Set(data.train.map((r) => r.intent)).size;
+  // Held-out protocol: val is split in halves per intent (seed SPLIT_SEED). The threshold is
+  // chosen on val-tune + oos_train and then applied, unchanged, to val-held + oos_val, which
+  // nothing was tuned on. (The matcher's defaults were chosen on val-tune, BANKING77's train
+  // split and the conversation sets, never on val-held or oos_val.)
+  const { train: valTune, dev: valHeld } = stratifiedSplit(data.val, 0.5, SPLIT_SEED);
   log(
-    `== 2. CLINC150 out-of-scope: train ${data.train.length} (${intents} intents, in-scope only), val ${data.val.length} + oos_val ${data.oosVal.length}`,
+    `== 2. CLINC150 out-of-scope: train ${data.train.length} (${intents} intents, in-scope only), val ${data.val.length} + oos_val ${data.oosVal.length}, oos_train ${data.oosTrain.length}`,
+  );
+  log("   (in-scope counts as correct only if top-1 is right AND confidence >= threshold)");
+  log(
+    "   a) threshold tuned on val + oos_val, reported there: the highest OOS recall that keeps in-scope >= 90%",
   );
   log(
-    "   threshold rule: the highest OOS recall on val+oos_val that keeps in-scope accuracy >= 90%",
+    `   b) held-out: val split in halves per intent (seed ${SPLIT_SEED}); threshold = highest OOS recall with in-scope >= ${pct(HELD_OUT_TUNE_TARGET, 0)}`,
   );
-  log("   (in-scope counts as correct only if top-1 is right AND confidence >= threshold).");
   log(
-    "   NOTE: the threshold is tuned on val and reported on val - the only labelled OOS data here;",
+    `      on val-tune (${valTune.length}) + oos_train (${data.oosTrain.length}), applied unchanged to val-held (${valHeld.length}) + oos_val (${data.oosVal.length})`,
   );
-  log("   the held-out test split is measured elsewhere, expect it to be somewhat lower.");
   const rows: string[][] = [
     ["top-1 on val (no threshold)"],
-    ["chosen threshold"],
-    ["in-scope accuracy @ threshold"],
-    ["OOS recall @ threshold"],
-    [`@ DEFAULT_MATCH_THRESHOLD=${DEFAULT_MATCH_THRESHOLD}`],
+    ["a) threshold tuned on val"],
+    ["a) in-scope / OOS recall on val"],
+    ["b) threshold tuned on val-tune"],
+    ["b) val-tune in-scope / OOS (oos_train)"],
+    ["b) HELD-OUT in-scope / OOS recall"],
+    [`HELD-OUT @ DEFAULT_MATCH_THRESHOLD=${DEFAULT_MATCH_THRESHOLD}`],
     ["train time"],
     ["match() p50 / p99 / best-of-3 p99"],
   ];
   for (const c of contenders) {
     const r = results.get(c.name) ?? {};
     const t = await train(c, data.train);
-    const inScope = await evaluate(t.model, data.val);
+    // Val in the order val-tune then val-held, so the halves are slices of one scored list.
+    const inScope = await evaluate(t.model, [...valTune, ...valHeld]);
     const oos = await score(t.model, data.oosVal);
+    const oosTrain = await score(t.model, data.oosTrain);
     const chosen = chooseThreshold(inScope, oos, 0.9);
+    const tuneScored = inScope.slice(0, valTune.length);
+    const heldScored = inScope.slice(valTune.length);
+    const tuned = chooseThreshold(tuneScored, oosTrain, HELD_OUT_TUNE_TARGET);
+    const tunePoint = atThreshold(tuneScored, oosTrain, tuned.threshold);
+    const held = atThreshold(heldScored, oos, tuned.threshold);
+    const heldDefault = atThreshold(heldScored, oos, DEFAULT_MATCH_THRESHOLD);
     const lat = latency(inScope);
     Object.assign(r, {
       clincTop1: top1(inScope),
       clincChosen: chosen,
+      clincHeld: held,
+      clincHeldDefault: heldDefault,
       clincTrainMs: t.trainMs,
       clincP99: lat.p99,
     });
     results.set(c.name, r);
+    const pair = (p: OosPoint) => `${pct(p.inScopeAccuracy)} / ${pct(p.oosRecall)}`;
     rows[0]!.push(pct(top1(inScope)));
-    rows[1]!.push(
-      `${chosen.threshold.toFixed(3)}${chosen.feasible ? "" : " (90% unreachable; best balanced)"}`,
+    rows[1]!.push(`${chosen.threshold.toFixed(3)}${chosen.feasible ? "" : " (90% unreachable)"}`);
+    rows[2]!.push(pair(chosen));
+    rows[3]!.push(
+      `${tuned.threshold.toFixed(3)}${tuned.feasible ? "" : ` (${pct(HELD_OUT_TUNE_TARGET, 0)} unreachable)`}`,
     );
-    rows[2]!.push(pct(chosen.inScopeAccuracy));
-    rows[3]!.push(pct(chosen.oosRecall));
-    if (c.name === "ours") {
-      const d = atThreshold(inScope, oos, DEFAULT_MATCH_THRESHOLD);
-      r.clincDefault = d;
-      rows[4]!.push(`${pct(d.inScopeAccuracy)} in / ${pct(d.oosRecall)} oos`);
-    } else rows[4]!.push("-");
-    rows[5]!.push(seconds(t.trainMs));
-    rows[6]!.push(latencyText(lat));
+    rows[4]!.push(pair(tunePoint));
+    rows[5]!.push(pair(held));
+    rows[6]!.push(pair(heldDefault));
+    rows[7]!.push(seconds(t.trainMs));
+    rows[8]!.push(latencyText(lat));
   }
   log(table(["", ...contenders.map((c) => c.name)], rows));
   log();
@@ -365,9 +400,17 @@ function summary(contenders: Contender[], results: Map<string, Partial<Results>>
   );
   log(line("CLINC150 train time (15k examples)", "", (r) => seconds(r.clincTrainMs ?? Number.NaN)));
   log(
-    line(`Ours at DEFAULT_MATCH_THRESHOLD=${DEFAULT_MATCH_THRESHOLD} (CLINC150 val)`, "", (r) =>
-      r.clincDefault
-        ? `${pct(r.clincDefault.inScopeAccuracy)} / ${pct(r.clincDefault.oosRecall)}`
+    line(
+      `CLINC150 held-out in-scope / OOS recall (threshold tuned on val-tune for >= ${pct(HELD_OUT_TUNE_TARGET, 0)})`,
+      ">= 90% (aim 91%) / >= 60%",
+      (r) =>
+        r.clincHeld ? `${pct(r.clincHeld.inScopeAccuracy)} / ${pct(r.clincHeld.oosRecall)}` : "-",
+    ),
+  );
+  log(
+    line(`CLINC150 held-out @ DEFAULT_MATCH_THRESHOLD=${DEFAULT_MATCH_THRESHOLD}`, "", (r) =>
+      r.clincHeldDefault
+        ? `${pct(r.clincHeldDefault.inScopeAccuracy)} / ${pct(r.clincHeldDefault.oosRecall)}`
         : "-",
     ),
   );
@@ -386,15 +429,20 @@ function summary(contenders: Contender[], results: Map<string, Partial<Results>>
     `  match() p99 <= 2 ms: raw ${verdict((o.bankingP99 ?? Number.POSITIVE_INFINITY) <= 2)}, best-of-3 ${verdict((o.bankingBestP99 ?? Number.POSITIVE_INFINITY) <= 2)}`,
   );
   log(
-    `  CLINC150 in-scope >= 90% with OOS recall >= 60%: ${verdict(
+    `  CLINC150 in-scope >= 90% with OOS recall >= 60% (tuned on val): ${verdict(
       !!o.clincChosen?.feasible && o.clincChosen.oosRecall >= 0.6,
     )}`,
+  );
+  log(
+    `  CLINC150 held-out in-scope >= 91% with OOS recall >= 60%: ${verdict(
+      (o.clincHeld?.inScopeAccuracy ?? 0) >= 0.91 && (o.clincHeld?.oosRecall ?? 0) >= 0.6,
+    )} (>= 90%: ${verdict((o.clincHeld?.inScopeAccuracy ?? 0) >= 0.9 && (o.clincHeld?.oosRecall ?? 0) >= 0.6)})`,
   );
 }
 
 async function main(): Promise<void> {
   const withNlpjs = process.env.NLU_BENCH_NLPJS !== "0";
-  const contenders: Contender[] = [ours];
+  const contenders: Contender[] = [ours, lexical];
   if (withNlpjs) contenders.push(nlpjsContender(["en"]));
   const started = performance.now();
   const load = () => os.loadavg()[0]!.toFixed(2);
