@@ -4,7 +4,7 @@
 // answers, hands over to the agents' forum, relays the agent's reply; kill -9 in the middle
 // of a burst loses nothing and keeps each chat's order.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -222,6 +222,13 @@ describe.each(EXAMPLES)("examples/%s installed from the packed tarball", (exampl
       await privateRedis.stop();
     }
   }, 150_000);
+});
+
+describe("the package's contents", () => {
+  it("carry the matcher's word vectors (the matcher would silently fall back without them)", () => {
+    const shipped = join(installed.get("grammy-bot")!, "node_modules/frontline/dist/src/nlu/data");
+    expect(statSync(join(shipped, "en-words.bin")).size).toBeGreaterThan(1_000_000);
+  });
 });
 
 describe("the package's type declarations", () => {

@@ -1,0 +1,179 @@
+// `npm run bench:recovery`: what a kill -9 costs the customers whose conversations the killed
+// process held. The real binary (`frontline start`, two replicas: a poller and a worker) on
+// real Redis, against the fake Bot API in this process; 50 customers send 6 messages each at
+// once. Each scenario runs twice in the same run, once without a kill (the baseline), and a
+// conversation's extra delay is when its last answer came with the kill minus without it.
+// Scenarios: the worker replica killed mid-burst (the poller takes its chats over), and the
+// only process killed and restarted at once (a supervisor's restart) — each with RECOVERY_MS
+// at the new default (3 s) and at the old one (15 s).
+//
+// Knobs (env): BENCH_CUSTOMERS (50), BENCH_MESSAGES (6), REDIS_URL.
+import { FakeTelegram } from "../test/fakes/telegram/index.ts";
+import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
+import { connectTestRedis, dropPrefix, testPrefix } from "../test/support/redis.ts";
+import { envInt, fmt, guardBench, log } from "./common.ts";
+
+const LANGS = ["en", "ru", "pl", "el"] as const;
+const SWITCHED: Record<string, RegExp> = {
+  en: /English/,
+  ru: /по-русски/i,
+  pl: /po polsku/i,
+  el: /ελληνικά/i,
+};
+const CUSTOMERS = envInt("BENCH_CUSTOMERS", 50);
+const MESSAGES = envInt("BENCH_MESSAGES", 6);
+
+type Scenario = "replica" | "restart";
+
+interface RunResult {
+  /** Per customer: when (ms after the burst) their last expected answer arrived. */
+  finished: Map<number, number>;
+  duplicates: number;
+}
+
+const guard = guardBench("bench:recovery", { watchdogMs: 20 * 60_000 });
+const redis = connectTestRedis();
+guard.cleanups.push(async () => {
+  redis.disconnect();
+});
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function runOnce(scenario: Scenario, recoveryMs: number, kill: boolean): Promise<RunResult> {
+  const fake = await FakeTelegram.start();
+  const prefix = testPrefix("bench-recovery");
+  const children: BotProcess[] = [];
+  const env = (extra: Record<string, string> = {}) => ({
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    REDIS_PREFIX: prefix,
+    RECOVERY_MS: String(recoveryMs),
+    ...extra,
+  });
+  const spawn = (extra?: Record<string, string>) => {
+    const child = spawnBot(env(extra));
+    children.push(child);
+    return child;
+  };
+  try {
+    const poller = spawn();
+    const worker = scenario === "replica" ? spawn({ TELEGRAM_MODE: "worker" }) : undefined;
+    // Both up (the poller has deleted the webhook and polls; a worker needs a moment too).
+    await until(() => fake.calls.some((c) => c.method === "getUpdates"), 30_000, "the poller");
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    const users = Array.from({ length: CUSTOMERS }, (_, i) =>
+      fake.addUser({ id: 70_000 + i, first_name: `C${i}`, language_code: "en" }),
+    );
+    const expected = new Map<number, string[]>();
+    const started = Date.now();
+    for (let n = 0; n < MESSAGES; n++)
+      for (const u of users) {
+        const lang = LANGS[(n + u.id) % LANGS.length]!;
+        fake.sendUserMessage(u, `/language ${lang}`);
+        expected.set(u.id, [...(expected.get(u.id) ?? []), lang]);
+      }
+    const answers = (chatId: number) =>
+      fake
+        .sentMessages(chatId)
+        .map((m) => LANGS.find((l) => SWITCHED[l]!.test(m.text ?? "")) ?? "?");
+    const sent = () => fake.calls.filter((c) => c.method === "sendMessage" && c.ok).length;
+    const total = CUSTOMERS * MESSAGES;
+    // Killed once a fifth of the answers went out: every conversation still has work queued.
+    await until(() => sent() >= total / 5, 60_000, "the first answers");
+    if (kill) {
+      const victim = worker ?? poller;
+      victim.child.kill("SIGKILL");
+      await victim.exited;
+      if (!worker) spawn();
+    }
+    const finished = new Map<number, number>();
+    await until(
+      () => {
+        for (const u of users)
+          if (!finished.has(u.id) && collapse(answers(u.id)).length >= MESSAGES)
+            finished.set(u.id, Date.now() - started);
+        return finished.size === users.length;
+      },
+      120_000,
+      "every answer",
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    let duplicates = 0;
+    for (const u of users) duplicates += answers(u.id).length - MESSAGES;
+    return { finished, duplicates };
+  } finally {
+    for (const c of children) {
+      c.child.kill("SIGKILL");
+      await c.exited;
+    }
+    await fake.close();
+    await dropPrefix(redis, prefix);
+  }
+}
+
+/** Drops repeats of the same answer in a row (a send in flight at the kill may go twice). */
+function collapse(seq: string[]): string[] {
+  return seq.filter((s, i) => i === 0 || s !== seq[i - 1]);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function measure(scenario: Scenario, recoveryMs: number) {
+  const base = await runOnce(scenario, recoveryMs, false);
+  const killed = await runOnce(scenario, recoveryMs, true);
+  const extra = [...killed.finished].map(([id, at]) => at - (base.finished.get(id) ?? at));
+  extra.sort((a, b) => a - b);
+  return {
+    p50: percentile(extra, 50),
+    p99: percentile(extra, 99),
+    max: extra.at(-1) ?? Number.NaN,
+    duplicates: killed.duplicates,
+    baseDuplicates: base.duplicates,
+  };
+}
+
+async function main() {
+  log(
+    `bench:recovery — ${CUSTOMERS} customers × ${MESSAGES} messages, kill -9 once a fifth of the answers went out`,
+  );
+  log(
+    "extra delay = a conversation's last answer with the kill minus without it (same scenario, same run)",
+  );
+  log();
+  log(
+    "scenario                                       RECOVERY_MS   extra p50   extra p99   extra max   duplicates",
+  );
+  const scenarios: [Scenario, string][] = [
+    ["replica", "kill -9 one of two replicas"],
+    ["restart", "kill -9 the only process, restarted at once"],
+  ];
+  for (const [scenario, label] of scenarios)
+    for (const recoveryMs of [3_000, 15_000]) {
+      const r = await measure(scenario, recoveryMs);
+      log(
+        `${label.padEnd(46)} ${String(recoveryMs).padStart(11)} ${`${fmt(r.p50 / 1000, 2)} s`.padStart(11)} ${`${fmt(r.p99 / 1000, 2)} s`.padStart(11)} ${`${fmt(r.max / 1000, 2)} s`.padStart(11)} ${String(r.duplicates).padStart(12)}`,
+      );
+    }
+  log();
+  log("targets: extra delay p99 ≤ 3 s, duplicates ≤ 1 per kill (a send on the wire at the kill)");
+}
+
+void (async () => {
+  try {
+    await main();
+    await guard.exitAfterCleanup(0);
+  } catch (err) {
+    process.stderr.write(`bench:recovery failed: ${(err as Error)?.stack ?? err}\n`);
+    await guard.exitAfterCleanup(1);
+  }
+})();
