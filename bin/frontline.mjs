@@ -5,8 +5,8 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import(new URL("../src/cli/main.ts", import.meta.url).href);
-const { plugins } = await import(new URL("../adapters/index.ts", import.meta.url).href);
-const code = await main(process.argv, { plugins });
+const { plugins, playground } = await import(new URL("../adapters/index.ts", import.meta.url).href);
+const code = await main(process.argv, { plugins, playground });
 // A failed command exits now: a handle left open (a connection, a worker) must never keep a
 // process that failed to start looking alive to systemd or Docker.
 if (code !== 0) process.exit(code);
