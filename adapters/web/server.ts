@@ -292,6 +292,7 @@ export class PlaygroundServer {
   }
 
   async listen(): Promise<{ url: string; port: number }> {
+    await this.options.adapter.store.follow();
     await this.app.listen({ host: this.options.host, port: this.options.port });
     const address = this.app.server.address();
     const port = typeof address === "object" && address ? address.port : this.options.port;
@@ -304,5 +305,6 @@ export class PlaygroundServer {
     // Live streams never end by themselves: close them with the server.
     this.app.server.closeAllConnections?.();
     await this.app.close();
+    await this.options.adapter.store.close();
   }
 }

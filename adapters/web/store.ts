@@ -98,14 +98,54 @@ return ARGV[1]
 export type StreamName = "desk" | `c.${string}`;
 
 export class WebStore {
-  /** Emits a stream's name after every write to it (the page's live connections listen). */
+  /**
+   * Emits a stream's name after every write to it, by this process or any other on the same
+   * Redis and prefix (a second playground, a worker): writes are announced over Redis pub/sub,
+   * so a page never waits for a reply another process delivered. Starts with `follow()`.
+   */
   readonly changes = new EventEmitter();
+  private subscriber: Redis | undefined;
 
   constructor(
     readonly redis: Redis,
     private readonly prefix: string,
   ) {
     this.changes.setMaxListeners(0);
+  }
+
+  private get announcements(): string {
+    return this.key("changes");
+  }
+
+  /** Listens for every process's writes (one subscriber connection); idempotent. */
+  async follow(): Promise<void> {
+    if (this.subscriber) return;
+    const subscriber = this.redis.duplicate();
+    subscriber.on("error", () => {}); // (reconnects by itself; the page resumes by its cursor)
+    this.subscriber = subscriber;
+    subscriber.on("message", (_channel: string, stream: string) =>
+      this.changes.emit("change", stream),
+    );
+    await subscriber.subscribe(this.announcements);
+  }
+
+  async close(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    await subscriber?.quit().catch(() => subscriber.disconnect());
+  }
+
+  /** Tells every follower, in any process, that a stream has something new. */
+  private announce(stream: StreamName): void {
+    if (!this.subscriber) {
+      this.changes.emit("change", stream);
+      return;
+    }
+    this.redis.publish(this.announcements, stream).catch(() => {
+      // Redis is away: this process's own pages still hear of it; the others catch up on
+      // their next change or reconnect (their cursor loses nothing).
+      this.changes.emit("change", stream);
+    });
   }
 
   private key(...parts: string[]): string {
@@ -155,7 +195,7 @@ export class WebStore {
         .exec()) as [[Error | null, string]];
       id = added;
     }
-    this.changes.emit("change", stream);
+    this.announce(stream);
     return id;
   }
 
@@ -218,7 +258,7 @@ export class WebStore {
         options.announce === false ? "0" : "1",
       ),
     );
-    this.changes.emit("change", "desk");
+    this.announce("desk");
     return kept;
   }
 

@@ -40,11 +40,16 @@ async function serve(options: { host?: string; token?: string } = {}) {
   });
   servers.push(server);
   const { port } = await server.listen();
-  return { adapter, store, recorded, base: `http://127.0.0.1:${port}` };
+  return { adapter, store, prefix, recorded, base: `http://127.0.0.1:${port}` };
 }
 
 /** Reads a live stream until `count` data events arrived; returns them and the last event id. */
-async function readEvents(url: string, count: number, headers: Record<string, string> = {}) {
+async function readEvents(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+  onEvent: (n: number) => Promise<void> = async () => {},
+) {
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });
   const reader = res.body!.getReader();
@@ -62,8 +67,10 @@ async function readEvents(url: string, count: number, headers: Record<string, st
       buffer = buffer.slice(end + 2);
       const id = /^id: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (id && data && !/^event:/m.test(block) && events.length < count)
+      if (id && data && !/^event:/m.test(block) && events.length < count) {
         events.push({ id, data: JSON.parse(data) });
+        await onEvent(events.length);
+      }
       end = buffer.indexOf("\n\n");
     }
   }
@@ -89,6 +96,24 @@ describe("web channel: the live stream", () => {
     await adapter.channel.send(address("maria"), { text: "reply 4" }, { idempotencyKey: "k4" });
     const resumed = await readEvents(url, 2, { "last-event-id": first[1]!.id });
     expect(resumed.map((e) => e.data.entry.message?.text)).toEqual(["reply 3", "reply 4"]);
+  });
+
+  it("a reply another process delivers (a second playground, a worker) reaches the page at once", async () => {
+    const { base, prefix } = await serve();
+    const url = `${base}/api/events?customers=eleni`;
+    const elsewhere = new WebStore(redis, prefix);
+    await elsewhere.follow();
+    try {
+      await elsewhere.appendCustomer("eleni", { kind: "bot", message: { text: "a" }, at: 1 });
+      // "b" is written only once the page has "a": it must be pushed, not found on a replay.
+      const events = await readEvents(url, 2, {}, async (n) => {
+        if (n === 1)
+          await elsewhere.appendCustomer("eleni", { kind: "bot", message: { text: "b" }, at: 2 });
+      });
+      expect(events.map((e) => e.data.entry.message?.text)).toEqual(["a", "b"]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it("a send repeated by the outbox (same idempotency key) shows once", async () => {

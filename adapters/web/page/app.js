@@ -165,7 +165,18 @@ function receiveDesk(e) {
   } else if (e.kind === "rated") {
     state.ratings.set(e.ticket, e.score);
   }
-  renderDesk();
+  scheduleDesk();
+}
+
+/** One render per frame however many desk entries arrive (a reload replays them all at once). */
+let deskPending = false;
+function scheduleDesk() {
+  if (deskPending) return;
+  deskPending = true;
+  requestAnimationFrame(() => {
+    deskPending = false;
+    renderDesk();
+  });
 }
 
 // ---- customer pane -----------------------------------------------------------------------
