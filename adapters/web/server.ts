@@ -156,7 +156,7 @@ export class PlaygroundServer {
       const body = parse(CustomerMessageBody, req.body);
       await store.appendCustomer(
         id,
-        { kind: "customer", text: body.text, at: Date.now() },
+        { kind: "customer", text: body.text, key: `web:${id}:${body.clientId}`, at: Date.now() },
         `in:${id}:${body.clientId}`,
       );
       await this.record(id, body.clientId, () => adapter.customer(customerMessage(id, body)));
@@ -171,7 +171,12 @@ export class PlaygroundServer {
       );
       await store.appendCustomer(
         id,
-        { kind: "customer", text: `▸ ${body.label ?? body.payload}`, at: Date.now() },
+        {
+          kind: "customer",
+          text: `▸ ${body.label ?? body.payload}`,
+          key: `web:${id}:${body.clientId}`,
+          at: Date.now(),
+        },
         `in:${id}:${body.clientId}`,
       );
       await this.record(id, body.clientId, () => adapter.customer(customerButton(id, body)));
@@ -197,6 +202,7 @@ export class PlaygroundServer {
           kind: "customer",
           text: body.text,
           media: { kind: "photo", id: mediaId, name, from: WEB_CHANNEL },
+          key: `web:${id}:${body.clientId}`,
           at: Date.now(),
         },
         `in:${id}:${body.clientId}`,

@@ -8,7 +8,8 @@ import type { OutboundMessage, TicketHeader } from "../../src/index.ts";
 
 /** One entry of a customer's stream, as the page renders it. */
 export type CustomerEntry =
-  | { kind: "customer"; text: string; media?: WebMedia; at: number }
+  /** `key` is the event's idempotency key: the debugger ties its turn to what was said. */
+  | { kind: "customer"; text: string; media?: WebMedia; key?: string; at: number }
   | { kind: "bot"; message: WebMessage; at: number }
   | { kind: "failed"; text: string; at: number }
   | { kind: "debug"; turn: unknown; at: number };

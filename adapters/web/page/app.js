@@ -528,6 +528,9 @@ function percent(x) {
 function renderTurns() {
   const turns = [...(state.turns.get(state.selected) ?? [])].reverse();
   const chat = state.chats.get(state.selected) ?? [];
+  const said = new Map(
+    chat.filter((e) => e.key).map((e) => [e.key, e.text || (e.media ? "[image]" : "")]),
+  );
   let n = turns.length;
   $("turns").replaceChildren(
     ...turns.map((t) => {
@@ -537,6 +540,9 @@ function renderTurns() {
         "li",
         { class: "turn", "data-flow": t.flow ?? "" },
         h("h3", {}, `Turn ${n--}: ${t.flow ?? "no flow"}${t.step ? ` › ${t.step}` : ""}`),
+        said.has(t.idempotencyKey)
+          ? h("p", { class: "said" }, `“${said.get(t.idempotencyKey)}”`)
+          : null,
         h(
           "dl",
           {},
