@@ -140,6 +140,14 @@ describe("playground: the hand-over", () => {
     await customer.say("/status");
     await customer.hears(/you are number 1/);
     await pg.shot(page, "queue-position-moved");
+
+    // The agent hands the first ticket on to billing: back in the queue, with the new skill.
+    await desk.open(first);
+    await desk.action("↪ Transfer").click();
+    await page.getByLabel("Transfer to (skill or alias)").fill("billing");
+    await page.getByRole("button", { name: "Transfer", exact: true }).click();
+    await expect.poll(() => desk.ticket(first).textContent()).toMatch(/queued · skill billing/);
+    await pg.shot(page, "transferred-to-billing");
   });
 });
 
