@@ -8,6 +8,7 @@ import type { StreamName, WebStore } from "./store.ts";
 
 const PAGE = 200;
 const KEEP_ALIVE_MS = 15_000;
+const RETRY_MS = 1_000;
 
 export type Cursor = Map<StreamName, string>;
 
@@ -41,6 +42,7 @@ export function followStreams(store: WebStore, out: ServerResponse, cursor: Curs
   let closed = false;
   let running = false;
   let replayed = false;
+  let retry: NodeJS.Timeout | undefined;
   const dirty = new Set<StreamName>(cursor.keys());
 
   const pump = async (): Promise<void> => {
@@ -66,7 +68,13 @@ export function followStreams(store: WebStore, out: ServerResponse, cursor: Curs
         out.write(`event: ready\ndata: {}\n\n`);
       }
     } catch (err) {
+      // Redis is away: say so, and try every stream again shortly (the cursor loses nothing).
       out.write(`event: trouble\ndata: ${JSON.stringify({ message: (err as Error).message })}\n\n`);
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        for (const s of cursor.keys()) dirty.add(s);
+        void pump();
+      }, RETRY_MS);
     } finally {
       running = false;
       if (dirty.size > 0 && !closed) void pump();
@@ -83,6 +91,7 @@ export function followStreams(store: WebStore, out: ServerResponse, cursor: Curs
   out.on("close", () => {
     closed = true;
     clearInterval(keepAlive);
+    clearTimeout(retry);
     store.changes.off("change", onChange);
   });
   void pump();

@@ -2,6 +2,7 @@
 // flow debugger side by side — on this machine. The real intake, engine, outbox and desk run
 // with the web channel and workspace the composition root provides; Redis is found or started
 // as `frontline chat` does it. Not a production web widget.
+import { randomBytes } from "node:crypto";
 import { FrontlineError } from "../core/errors.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { loadFlowsOrThrow } from "../runtime/local.ts";
@@ -40,9 +41,7 @@ export async function runPlayground(
       "FL_ERR_CONFIG",
       "--token must be 16-128 characters of A-Z a-z 0-9 _ -",
     );
-  const token = exposed
-    ? (opts.token ?? (await import("node:crypto")).randomBytes(24).toString("base64url"))
-    : opts.token;
+  const token = exposed ? (opts.token ?? randomBytes(24).toString("base64url")) : opts.token;
 
   const config = loadConfig();
   const logger = createLogger({
@@ -75,10 +74,16 @@ export async function runPlayground(
     await web?.close().catch(() => {});
     await product?.stop().catch(() => {});
     await redis.close().catch(() => {});
-    if ((err as { code?: string }).code === "EADDRINUSE")
+    const code = (err as { code?: string }).code;
+    if (code === "EADDRINUSE")
       throw new FrontlineError(
         "FL_ERR_CONFIG",
         `port ${port} on ${opts.host} is in use; choose another with --port (0 picks a free one)`,
+      );
+    if (code === "ENOTFOUND" || code === "EADDRNOTAVAIL" || code === "EACCES")
+      throw new FrontlineError(
+        "FL_ERR_CONFIG",
+        `the playground cannot listen on ${opts.host}:${port} (${(err as Error).message}); check --host and --port`,
       );
     throw err;
   }

@@ -164,6 +164,28 @@ describe("playground: the page", () => {
     await expect.poll(() => page.locator("#chat .msg").count()).toBe(before.length + 2);
   });
 
+  it("the keyboard works: the skip link, Enter to send, Enter on an answer button", async () => {
+    await page.reload();
+    await page.locator("body[data-ready=true]").waitFor();
+    const before = await page.locator("#chat .msg.bot").count();
+    await page.keyboard.press("Tab");
+    await expect
+      .poll(() => page.evaluate("document.activeElement.textContent"))
+      .toBe("Skip to the customer chat");
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Your message").focus();
+    await page.keyboard.type("/menu");
+    await page.keyboard.press("Enter");
+    await page.locator("#chat .msg.bot").nth(before).waitFor();
+    const answer = page.locator("#chat .msg.bot").last().getByRole("button").first();
+    await answer.focus();
+    await page.keyboard.press("Enter");
+    await page
+      .locator("#chat .msg.bot")
+      .nth(before + 1)
+      .waitFor();
+  });
+
   it("shows hostile text as text", async () => {
     const customer = customerPane(page);
     await customer.say('<img src=x onerror="document.body.dataset.owned=1"><b>bold</b>');

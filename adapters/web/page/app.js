@@ -119,6 +119,10 @@ function connect() {
     $("connection").textContent =
       "Connected: every message goes through the real intake, engine, outbox and desk.";
   });
+  source.addEventListener("trouble", (ev) => {
+    $("connection").textContent =
+      `The playground cannot read its data right now (${JSON.parse(ev.data).message}); retrying…`;
+  });
   source.onerror = () => {
     $("connection").textContent =
       "Connection lost; reconnecting (nothing is lost: the page resumes where it stopped)…";
@@ -217,6 +221,7 @@ function renderTabs() {
           onkeydown: (ev) => tabKeys(ev, c.id),
         },
         c.name,
+        state.unread.has(c.id) ? h("span", { class: "visually-hidden" }, " (new messages)") : null,
       ),
     ),
   );
