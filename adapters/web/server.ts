@@ -2,7 +2,7 @@
 // actions in through the sink, one live stream out), uploaded images, and "reload flows".
 // Not a production web widget: it serves one local desk with one agent account.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Frontline, MediaRef } from "../../src/index.ts";
@@ -35,11 +35,13 @@ export interface PlaygroundServerOptions {
   logger?: Logger;
 }
 
-const PAGE_FILES: Record<string, string> = {
-  "/": "index.html",
-  "/app.js": "app.js",
-  "/style.css": "style.css",
-};
+/** The page's files by the path they are served at: "/" is index.html, the rest by name. */
+const PAGE_DIR = new URL("./page/", import.meta.url);
+const PAGE_FILES: Record<string, string> = Object.fromEntries(
+  readdirSync(PAGE_DIR)
+    .filter((f) => /\.(html|js|css)$/.test(f))
+    .map((f) => [f === "index.html" ? "/" : `/${f}`, f]),
+);
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -60,7 +62,7 @@ export class PlaygroundServer {
       throw new Error(`the playground on ${options.host} needs a token`);
     this.agent = options.adapter.workspace.agents[0]!;
     for (const [path, file] of Object.entries(PAGE_FILES))
-      this.page.set(path, readFileSync(new URL(`./page/${file}`, import.meta.url)));
+      this.page.set(path, readFileSync(new URL(file, PAGE_DIR)));
     this.app = Fastify({ bodyLimit: 64 * 1024 });
     this.app.addContentTypeParser(
       IMAGE_TYPES,

@@ -18,7 +18,9 @@ beforeAll(async () => {
   page = await pg.open();
 });
 afterAll(async () => {
+  const errors = pg?.pageErrors ?? [];
   await pg?.close();
+  expect(errors).toEqual([]);
 });
 
 const ticketOf = async (notice: { textContent(): Promise<string | null> }) =>

@@ -30,7 +30,10 @@ export async function startPlayground() {
   const browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
   let shots = 0;
+  const pageErrors: string[] = [];
   return {
+    /** Script errors the pages raised (a story ends by checking there were none). */
+    pageErrors,
     url,
     flowsDir,
     product,
@@ -38,11 +41,11 @@ export async function startPlayground() {
     /** A new page on the playground, its history replayed. */
     async open(): Promise<Page> {
       const page = await browser.context.newPage();
-      page.on("pageerror", (err) => {
-        throw err;
-      });
+      // A script error fails the story at once, instead of a wait that never ends.
+      const broken = new Promise<never>((_, reject) => page.on("pageerror", reject));
+      broken.catch((err: Error) => pageErrors.push(err.message));
       await page.goto(url);
-      await page.locator("body[data-ready=true]").waitFor();
+      await Promise.race([page.locator("body[data-ready=true]").waitFor(), broken]);
       return page;
     },
     /** A screenshot of the whole page, numbered in story order. */
