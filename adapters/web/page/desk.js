@@ -9,6 +9,7 @@ export function receiveDesk(e) {
     const old = threads.get(e.thread.threadId);
     threads.set(e.thread.threadId, { ...e.thread, card: e.card, posts: old?.posts ?? [] });
     state.ticket ??= e.thread.threadId;
+    tell(`New ticket: ${e.thread.header.title}`);
   } else if (e.kind === "status") {
     const t = threads.get(e.thread.threadId);
     threads.set(e.thread.threadId, { ...(t ?? { posts: [] }), ...e.thread, card: e.card });
@@ -16,6 +17,7 @@ export function receiveDesk(e) {
     if (!threads.has(e.threadId) && e.threadId === "general")
       threads.set("general", { threadId: "general", general: true, posts: [], openedAt: e.at });
     threads.get(e.threadId)?.posts.push(e);
+    if (!e.message.author) tell(e.message.text);
   } else if (e.kind === "closed" || e.kind === "reopened") {
     const t = threads.get(e.threadId);
     if (t) t.closed = e.kind === "closed";
@@ -26,6 +28,12 @@ export function receiveDesk(e) {
     state.ratings.set(e.ticket, e.score);
   }
   scheduleDesk();
+}
+
+/** Says what is new on the desk to a screen reader, once (the thread itself is redrawn whole,
+ * so it is not a live region); quiet while the history replays. */
+function tell(text) {
+  if (state.ready) $("desk-news").textContent = text;
 }
 
 /** One render per frame however many desk entries arrive (a reload replays them all at once). */
