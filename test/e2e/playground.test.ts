@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerPane, deskPane, startPlayground } from "../support/playground.ts";
+import { startProxy } from "../support/tcp-proxy.ts";
 
 let pg: Awaited<ReturnType<typeof startPlayground>>;
 let page: Page;
@@ -164,6 +165,35 @@ describe("playground: the page", () => {
     // And what arrives afterwards shows once.
     await customerPane(page).say("/status");
     await expect.poll(() => page.locator("#chat .msg").count()).toBe(before.length + 2);
+  });
+
+  it("after a dropped connection the page resumes: what went out meanwhile shows once", async () => {
+    const proxy = await startProxy({ host: "127.0.0.1", port: Number(new URL(pg.url).port) });
+    const away = await pg.open(proxy.url);
+    try {
+      const before = await away.locator("#chat .msg").allTextContents();
+      const id = String(
+        await away.evaluate("JSON.parse(localStorage.getItem('frontline.playground')).selected"),
+      );
+      proxy.cut();
+      await away.locator("#connection", { hasText: "Connection lost" }).waitFor();
+      // The outbox delivers while the page is away (the channel is what the outbox calls).
+      await pg.web.adapter.channels[0]!.send(
+        { channel: "web", chatId: id },
+        { text: "Sent while you were away." },
+        { idempotencyKey: "while-away" },
+      );
+      proxy.restore();
+      // The browser reconnects by itself, sending Last-Event-ID.
+      await away.locator("#chat .msg.bot", { hasText: "Sent while you were away." }).waitFor();
+      expect(await away.locator("#chat .msg").allTextContents()).toEqual([
+        ...before,
+        "Bot: Sent while you were away.",
+      ]);
+    } finally {
+      await away.close();
+      await proxy.close();
+    }
   });
 
   it("the keyboard works: the skip link, Enter to send, Enter on an answer button", async () => {

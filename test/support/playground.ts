@@ -32,6 +32,8 @@ export async function startPlayground() {
   let shots = 0;
   const pageErrors: string[] = [];
   return {
+    /** The web adapter (its channel sends as the outbox does) and server. */
+    web,
     /** Script errors the pages raised (a story ends by checking there were none). */
     pageErrors,
     url,
@@ -39,12 +41,12 @@ export async function startPlayground() {
     product,
     browser,
     /** A new page on the playground, its history replayed. */
-    async open(): Promise<Page> {
+    async open(at = url): Promise<Page> {
       const page = await browser.context.newPage();
       // A script error fails the story at once, instead of a wait that never ends.
       const broken = new Promise<never>((_, reject) => page.on("pageerror", reject));
       broken.catch((err: Error) => pageErrors.push(err.message));
-      await page.goto(url);
+      await page.goto(at);
       await Promise.race([page.locator("body[data-ready=true]").waitFor(), broken]);
       return page;
     },
