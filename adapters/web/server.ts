@@ -15,6 +15,7 @@ import { IMAGE_TYPES, imageType, safeName } from "./media.ts";
 import type { StreamName } from "./store.ts";
 import {
   AgentButtonBody,
+  AgentImageBody,
   AgentMessageBody,
   agentEvent,
   BadRequest,
@@ -189,15 +190,7 @@ export class PlaygroundServer {
       const id = customerId((req.params as { id: string }).id);
       const q = req.query as Record<string, string | undefined>;
       const body = parse(CustomerMessageBody, { ...q, text: q.caption ?? "" });
-      const data = req.body;
-      if (!Buffer.isBuffer(data) || data.length === 0)
-        throw new BadRequest("send the image as the request body");
-      const mime = imageType(data);
-      if (!mime) throw new BadRequest("only PNG, JPEG, GIF and WebP images can be sent");
-      const mediaId = randomUUID();
-      const name = safeName(q.name);
-      await store.saveMedia(mediaId, { data, mime, name });
-      const media: MediaRef = { channel: WEB_CHANNEL, kind: "photo", ref: mediaId, name };
+      const { media, mediaId, name } = await this.saveImage(req.body, q.name);
       await store.appendCustomer(
         id,
         {
@@ -237,6 +230,25 @@ export class PlaygroundServer {
       return reply.code(202).send({ ok: true });
     });
 
+    app.post("/api/desk/images", async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const body = parse(AgentImageBody, { ...q, text: q.caption ?? "" });
+      if (!(await store.thread(body.threadId)))
+        throw new BadRequest(`there is no ticket thread ${body.threadId}`);
+      const { media, mediaId, name } = await this.saveImage(req.body, q.name);
+      await store.addPost(
+        body.threadId,
+        {
+          text: body.text,
+          author: "You",
+          media: { kind: "photo", id: mediaId, name, from: WEB_CHANNEL },
+        },
+        `agent:${body.clientId}`,
+      );
+      await adapter.agent(agentEvent(adapter.workspace.id, this.agent, body, media));
+      return reply.code(202).send({ ok: true });
+    });
+
     app.post("/api/desk/buttons", async (req, reply) => {
       const body = parse(AgentButtonBody, req.body);
       await adapter.agent(agentEvent(adapter.workspace.id, this.agent, body));
@@ -256,6 +268,19 @@ export class PlaygroundServer {
       if (!this.product) throw new NotReady();
       return this.product.reload();
     });
+  }
+
+  /** Keeps an uploaded image (its bytes decide whether it is one) and names it as media. */
+  private async saveImage(data: unknown, rawName: string | undefined) {
+    if (!Buffer.isBuffer(data) || data.length === 0)
+      throw new BadRequest("send the image as the request body");
+    const mime = imageType(data);
+    if (!mime) throw new BadRequest("only PNG, JPEG, GIF and WebP images can be sent");
+    const mediaId = randomUUID();
+    const name = safeName(rawName);
+    await this.options.adapter.store.saveMedia(mediaId, { data, mime, name });
+    const media: MediaRef = { channel: WEB_CHANNEL, kind: "photo", ref: mediaId, name };
+    return { media, mediaId, name };
   }
 
   /** Records a customer event; when it cannot be recorded, the customer's chat says so. */

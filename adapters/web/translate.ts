@@ -30,6 +30,11 @@ export const AgentMessageBody = z.object({
   threadId: z.string().max(40).optional(),
   text: text.min(1),
 });
+export const AgentImageBody = z.object({
+  clientId,
+  threadId: z.string().max(40),
+  text,
+});
 export const AgentButtonBody = z.object({
   clientId,
   threadId: z.string().max(40),
@@ -79,6 +84,7 @@ export function agentEvent(
   workspaceId: string,
   agent: { id: string; name: string },
   body: z.infer<typeof AgentMessageBody> | z.infer<typeof AgentButtonBody>,
+  media?: MediaRef,
 ): AgentEvent {
   const base = {
     idempotencyKey: `web-agent:${body.clientId}`,
@@ -89,6 +95,7 @@ export function agentEvent(
     at: Date.now(),
   };
   if ("payload" in body) return { ...base, type: "button", payload: body.payload };
+  if (media) return { ...base, type: "message", text: body.text, media };
   const command = COMMAND.exec(body.text.trim());
   if (command)
     return {

@@ -105,12 +105,19 @@ describe("playground: the hand-over", () => {
     await pg.shot(page, "agent-replied");
 
     // A photo from the customer reaches the agent's thread.
-    await page.getByLabel("Send an image").setInputFiles({
+    await page.getByLabel("Send an image", { exact: true }).setInputFiles({
       name: "screenshot.png",
       mimeType: "image/png",
       buffer: TINY_PNG,
     });
     await desk.thread().locator("img").waitFor();
+    // And one from the agent reaches the customer.
+    await page.getByLabel("Send an image to the customer").setInputFiles({
+      name: "steps.png",
+      mimeType: "image/png",
+      buffer: TINY_PNG,
+    });
+    await page.locator("#chat .msg.bot img").waitFor();
 
     await desk.action("✅ Close").click();
     await customer.hears(`Ticket #${number} is closed`);

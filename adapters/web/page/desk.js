@@ -114,6 +114,7 @@ function renderThread() {
   const box = $("thread");
   const t = state.threads.get(state.ticket);
   $("agent-composer").hidden = !t;
+  $("agent-image-form").hidden = !t || t.general;
   if (!t) {
     box.replaceChildren(
       h(
@@ -219,6 +220,13 @@ $("transfer-form").addEventListener("submit", (ev) => {
         text: `/transfer ${to}`,
       }),
     );
+});
+$("agent-image").addEventListener("change", async (ev) => {
+  const file = ev.target.files?.[0];
+  ev.target.value = "";
+  if (!file || !state.ticket) return;
+  const q = new URLSearchParams({ clientId: clientId(), threadId: state.ticket, name: file.name });
+  await act(() => api(`/api/desk/images?${q}`, file));
 });
 $("transfer-cancel").addEventListener("click", () => {
   $("transfer-form").hidden = true;
