@@ -29,6 +29,12 @@ try {
   await desk.write("// the account looks fine; resend the link");
   await desk.write("Hi! I have sent a new reset link to your email, valid for one hour.");
   await customer.hears("Anna: Hi! I have sent a new reset link");
+  // A second ticket waits in the queue; the customer pane shows the first customer again.
+  await customer.tab("Maria");
+  await customer.say("/human");
+  await customer.hears(/ticket #2/);
+  await customer.tab("Jonas");
+  await desk.open(1);
 
   for (const pane of ["customer", "agent", "debug"])
     await page.locator(`#${pane}-pane`).screenshot({ path: `${OUT}/playground-${pane}.png` });
