@@ -199,6 +199,45 @@ describe("web channel: what the page sends", () => {
   });
 });
 
+describe("web channel: images", () => {
+  it("keeps a customer's picture for the desk (openMedia) and serves it back as what it is", async () => {
+    const { base, recorded, adapter } = await serve();
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const res = await fetch(`${base}/api/customers/nikos/images?clientId=aaaaaaaa9&name=a<b>.png`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: png,
+    });
+    expect(res.status).toBe(202);
+    const event = recorded.at(-1) as { attachments?: { ref: string; name?: string }[] };
+    const media = event.attachments![0]!;
+    expect(media.name).toBe("ab.png");
+    const opened = await adapter.channel.openMedia({
+      channel: "web",
+      kind: "photo",
+      ref: media.ref,
+    });
+    expect(Buffer.from(opened.data).equals(png)).toBe(true);
+    const served = await fetch(`${base}/media/${media.ref}`);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("an agent's picture needs a ticket thread that exists", async () => {
+    const { base } = await serve();
+    const res = await fetch(`${base}/api/desk/images?clientId=aaaaaaaa8&threadId=999`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: Buffer.from("89504e470d0a1a0a", "hex"),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/no ticket thread 999/);
+  });
+});
+
 describe("web playground server: who may use it", () => {
   it("on 127.0.0.1, answers only requests that name a loopback host (no DNS rebinding)", async () => {
     const { base } = await serve();
