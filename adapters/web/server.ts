@@ -50,7 +50,7 @@ const TYPES: Record<string, string> = {
 };
 // The page loads only its own files and talks only to this server; images are this server's.
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 export class PlaygroundServer {
   private readonly app: FastifyInstance;
