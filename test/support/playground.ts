@@ -1,7 +1,7 @@
 // The playground as a story needs it: the real product (PlaygroundProduct: intake, engine,
 // outbox, desk) with the web adapter and its server, on the shipped flows in a temp copy (desk
 // open all week, so the queue notices show), a browser page on it, and screenshots per step.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { webPlayground } from "../../adapters/web/index.ts";
@@ -28,6 +28,8 @@ export async function startPlayground() {
   await product.start();
   const { url } = await web.listen(product);
   const browser = await launchBrowser();
+  // One run's screenshots only: numbering shifts when stories change.
+  rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   let shots = 0;
   const pageErrors: string[] = [];
