@@ -4,3 +4,7 @@ import type { ChannelPlugin } from "../src/index.ts";
 import { telegramPlugin } from "./telegram/index.ts";
 
 export const plugins: readonly ChannelPlugin[] = [telegramPlugin as ChannelPlugin];
+
+/** The local web playground (`frontline playground`): a web channel and desk in one page.
+ * Loaded only when asked for, so `start` does not carry its HTTP server (fastify) in memory. */
+export const playground = async () => (await import("./web/index.ts")).webPlayground;

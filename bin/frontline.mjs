@@ -9,8 +9,8 @@ const fromSources = !existsSync(compiled) || existsSync(new URL("../.git", impor
 if (fromSources) (await import("tsx/esm/api")).register();
 const at = (path) => new URL(fromSources ? `../${path}.ts` : `../dist/${path}.js`, import.meta.url);
 const { main } = await import(at("src/cli/main").href);
-const { plugins } = await import(at("adapters/index").href);
-const code = await main(process.argv, { plugins });
+const { plugins, playground } = await import(at("adapters/index").href);
+const code = await main(process.argv, { plugins, playground });
 // A failed command exits now: a handle left open (a connection, a worker) must never keep a
 // process that failed to start looking alive to systemd or Docker.
 if (code !== 0) process.exit(code);

@@ -8,7 +8,7 @@ export { Desk } from "./desk/desk.ts";
 export { Engine, type EngineOptions } from "./engine/engine.ts";
 export type { TurnContext, TurnMiddleware } from "./engine/middleware.ts";
 export { ConversationStore } from "./engine/store.ts";
-export type { TurnEffect, TurnResult } from "./engine/turn.ts";
+export type { TurnDebug, TurnEffect, TurnResult } from "./engine/turn.ts";
 export type { FlowSet } from "./flows/flowset.ts";
 export { loadFlows } from "./flows/load.ts";
 export { Intake } from "./intake/intake.ts";

@@ -3,11 +3,13 @@ import { Command } from "commander";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { isFrontlineError } from "../core/errors.ts";
 import { packageVersion } from "../runtime/package-root.ts";
+import type { PlaygroundPlugin } from "../runtime/playground.ts";
 import { runChat } from "./chat.ts";
 import { registerChats } from "./chats.ts";
 import { registerCustomers } from "./customers.ts";
 import { registerDeadLetters } from "./deadletters.ts";
 import { runDoctor } from "./doctor.ts";
+import { type PlaygroundCommandOptions, runPlayground } from "./playground.ts";
 import { runSchema } from "./schema.ts";
 import { runStart } from "./start.ts";
 import { runTestFlows } from "./test-flows.ts";
@@ -17,6 +19,8 @@ import { runValidate } from "./validate.ts";
 export interface CliOptions {
   /** The platforms this build knows (the composition root, bin/, passes adapters/'s list). */
   plugins?: readonly ChannelPlugin[];
+  /** The web playground (adapters/web), loaded only by `frontline playground`. */
+  playground?: () => Promise<PlaygroundPlugin>;
 }
 
 export async function main(argv: string[], options: CliOptions = {}): Promise<number> {
@@ -55,6 +59,26 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
     .option("--session <id>", "continue an earlier conversation")
     .action(async (opts: { flows: string; lang?: string; json?: boolean; session?: string }) => {
       code = await runChat(opts);
+    });
+
+  program
+    .command("playground")
+    .description(
+      "the whole product in your browser: customer chat, agent desk and flow debugger side by side (local only; not a production widget)",
+    )
+    .option("--flows <dir>", "flows directory", process.env.FLOWS_DIR ?? "flows")
+    .option(
+      "--host <address>",
+      "where to listen; anything but 127.0.0.1 needs a token",
+      "127.0.0.1",
+    )
+    .option("--port <n>", "port (0 picks a free one)", "4321")
+    .option(
+      "--token <secret>",
+      "the token to require (default: a new one, when --host is not loopback)",
+    )
+    .action(async (opts: PlaygroundCommandOptions) => {
+      code = await runPlayground(opts, options.playground);
     });
 
   program

@@ -10,7 +10,7 @@ import { compose, type TurnContext, type TurnMiddleware } from "./middleware.ts"
 import { IntentRouter } from "./router.ts";
 import type { ConversationState } from "./state.ts";
 import type { ConversationStore } from "./store.ts";
-import type { TurnResult } from "./turn.ts";
+import type { TurnDebug, TurnResult } from "./turn.ts";
 
 export interface EngineOptions {
   flows: FlowSet;
@@ -28,6 +28,9 @@ export interface EngineOptions {
    * escalations then tell the customer honestly that nobody can be reached here).
    */
   handover?: boolean;
+  /** Adds `debug` (top intents, variables) to every turn's result: for the playground's
+   * debugger, off by default because it makes every stored result larger. */
+  debug?: boolean;
 }
 
 export class Engine {
@@ -38,6 +41,7 @@ export class Engine {
   private readonly now: () => number;
   private readonly maxConflictRetries: number;
   private readonly handover: boolean;
+  private readonly debug: boolean;
   private readonly run: (ctx: TurnContext) => Promise<void>;
   /** The flows' own result of the turn being decided (set by the chain's last link). */
   private readonly flowResults = new WeakMap<TurnContext, Omit<TurnResult, "replayed">>();
@@ -50,6 +54,7 @@ export class Engine {
     this.now = options.now ?? Date.now;
     this.maxConflictRetries = options.maxConflictRetries ?? 20;
     this.handover = options.handover ?? false;
+    this.debug = options.debug ?? false;
     this.run = compose(options.middleware ?? [], (ctx) => {
       const result = decideTurn(this.deps(), ctx.event, ctx.state);
       ctx.replies.push(...result.messages);
@@ -79,9 +84,15 @@ export class Engine {
       messages: ctx.replies,
       ...(ctx.effects.length ? { effects: ctx.effects } : {}),
       ...(ctx.handledBy.length ? { handledBy: ctx.handledBy } : {}),
+      ...(this.debug ? { debug: this.debugOf(event, state) } : {}),
       replayed: false,
     };
     return { state, result };
+  }
+
+  private debugOf(event: InboundEvent, state: ConversationState): TurnDebug {
+    const text = event.type === "message" || event.type === "edit" ? event.text.trim() : "";
+    return { intents: text ? this.router.ranked(text, 3) : [], vars: { ...state.vars } };
   }
 
   async handle(event: InboundEvent): Promise<TurnResult> {

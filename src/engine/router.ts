@@ -4,6 +4,7 @@ import {
   DEFAULT_MATCH_THRESHOLD,
   detectLanguage,
   IntentMatcher,
+  type IntentScore,
   type TrainingExample,
 } from "../nlu/index.ts";
 import { ButtonMatcher } from "./button-matcher.ts";
@@ -73,6 +74,11 @@ export class IntentRouter {
       flowId: best.confidence >= this.threshold ? best.intent : null,
       confidence: best.confidence,
     };
+  }
+
+  /** The matcher's best intents for a text with their scores (the debugger shows them). */
+  ranked(text: string, limit = 3): IntentScore[] {
+    return this.matcher.match(text, { limit });
   }
 
   /** The locale to speak after this message: the current one unless the text is clearly another. */

@@ -26,6 +26,16 @@ export interface TurnResult {
   effects?: TurnEffect[];
   /** Middleware that answered this turn instead of the flows. */
   handledBy?: string[];
+  /** Why the bot answered so; only when the engine runs with `debug` (the playground). */
+  debug?: TurnDebug;
+}
+
+/** What a flow author needs to see about one turn, beside flow, step, confidence and locale. */
+export interface TurnDebug {
+  /** The intent matcher's best three for the customer's text, with scores (empty: no text). */
+  intents: { intent: string; confidence: number }[];
+  /** The conversation's variables after the turn. */
+  vars: Record<string, string>;
 }
 
 /** A unit of after-commit work; `type` names who runs it ("desk.rating"). */

@@ -38,6 +38,8 @@ export interface FrontlineOptions {
   recoveryMs?: number;
   router?: IntentRouter;
   concurrency?: { intake?: number; outbox?: number };
+  /** Every turn's result (and `turn` event) carries top intents and variables (the playground). */
+  debugTurns?: boolean;
   /** A connection createFrontline opened itself: stop() closes it. */
   ownedRedis?: RedisHandle;
 }
@@ -86,6 +88,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       middleware: [...(this.desk ? [this.desk.middleware] : []), ...(options.middleware ?? [])],
       // A person is promised only when a desk runs (and start() refuses a desk that fails its preflight).
       handover: this.desk !== undefined,
+      debug: options.debugTurns,
     });
     this.intake = this.buildIntake();
     this.sink = {
@@ -170,6 +173,13 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
               channel: e.address.channel,
               flow: r.flow,
               escalated: Boolean(r.escalation),
+              conversationKey: r.conversationKey,
+              idempotencyKey: r.idempotencyKey,
+              step: r.step,
+              locale: r.locale,
+              confidence: r.confidence,
+              ...(r.handledBy ? { handledBy: r.handledBy } : {}),
+              ...(r.debug ? { debug: r.debug } : {}),
             });
         },
         ...(this.desk ? [(e: InboundEvent, r: TurnResult) => this.desk!.afterTurn(e, r)] : []),

@@ -5,20 +5,22 @@ import { describe, expect, it } from "vitest";
 import { ThreadGoneError } from "../../src/core/errors.ts";
 import type { AgentWorkspace, TicketHeader } from "../../src/core/workspace.ts";
 
+type Awaitable<T> = T | Promise<T>;
+
 export interface WorkspaceFixture {
   workspace: AgentWorkspace;
   /** An account that is an agent there, and one that is not. */
   agentId: string;
   outsiderId: string;
-  /** What the platform shows (read from the fake). */
+  /** What the platform shows (read from the fake, or from what a page is served). */
   observe: {
-    threadExists(threadId: string): boolean;
-    title(threadId: string): string | undefined;
-    closed(threadId: string): boolean;
-    posts(threadId: string): string[];
+    threadExists(threadId: string): Awaitable<boolean>;
+    title(threadId: string): Awaitable<string | undefined>;
+    closed(threadId: string): Awaitable<boolean>;
+    posts(threadId: string): Awaitable<string[]>;
   };
   /** Someone deletes the thread by hand. */
-  deleteThread(threadId: string): void;
+  deleteThread(threadId: string): Awaitable<void>;
   /** The same platform, set up wrong (e.g. a group without topics); its check() must say so. */
   misconfigured(): Promise<{ workspace: AgentWorkspace; expected: RegExp }>;
   close(): Promise<void>;
@@ -59,9 +61,9 @@ export function workspaceContract(name: string, setup: () => Promise<WorkspaceFi
           { text: "🎫 Ticket #1 card" },
           { idempotencyKey: "open-1" },
         );
-        expect(f.observe.threadExists(ref.threadId)).toBe(true);
-        expect(f.observe.title(ref.threadId)).toContain("#1");
-        expect(f.observe.posts(ref.threadId)[0]).toContain("Ticket #1 card");
+        expect(await f.observe.threadExists(ref.threadId)).toBe(true);
+        expect(await f.observe.title(ref.threadId)).toContain("#1");
+        expect((await f.observe.posts(ref.threadId))[0]).toContain("Ticket #1 card");
         expect(ref.cardMessageId).toBeTruthy();
       }),
     );
@@ -79,19 +81,19 @@ export function workspaceContract(name: string, setup: () => Promise<WorkspaceFi
           { text: "👤 Maria: hello" },
           { idempotencyKey: "p-1" },
         );
-        expect(f.observe.posts(ref.threadId)).toContain("👤 Maria: hello");
+        expect(await f.observe.posts(ref.threadId)).toContain("👤 Maria: hello");
         await f.workspace.showStatus(
           ref,
           { ...header(2, "💬 #2 Maria · billing · en · Anna"), status: "assigned" },
           { text: "card 2" },
         );
-        expect(f.observe.title(ref.threadId) ?? f.observe.posts(ref.threadId).join("\n")).toMatch(
-          /💬|assigned/,
-        );
+        expect(
+          (await f.observe.title(ref.threadId)) ?? (await f.observe.posts(ref.threadId)).join("\n"),
+        ).toMatch(/💬|assigned/);
         await f.workspace.closeThread(ref.threadId);
-        expect(f.observe.closed(ref.threadId)).toBe(true);
+        expect(await f.observe.closed(ref.threadId)).toBe(true);
         await f.workspace.reopenThread(ref.threadId);
-        expect(f.observe.closed(ref.threadId)).toBe(false);
+        expect(await f.observe.closed(ref.threadId)).toBe(false);
       }),
     );
 
@@ -105,7 +107,7 @@ export function workspaceContract(name: string, setup: () => Promise<WorkspaceFi
         );
         await f.workspace.closeThread(ref.threadId);
         await f.workspace.post(ref.threadId, { text: "late note" }, { idempotencyKey: "p-3" });
-        expect(f.observe.posts(ref.threadId)).toContain("late note");
+        expect(await f.observe.posts(ref.threadId)).toContain("late note");
       }),
     );
 
@@ -117,7 +119,7 @@ export function workspaceContract(name: string, setup: () => Promise<WorkspaceFi
           { text: "card 4" },
           { idempotencyKey: "open-4" },
         );
-        f.deleteThread(ref.threadId);
+        await f.deleteThread(ref.threadId);
         await expect(
           f.workspace.post(ref.threadId, { text: "into the void" }, { idempotencyKey: "p-4" }),
         ).rejects.toBeInstanceOf(ThreadGoneError);

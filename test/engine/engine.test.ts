@@ -246,3 +246,27 @@ describe("engine: languages", () => {
     expect(chooser.messages[0]?.buttons?.map((b) => b.payload)).toEqual(["lang:en", "lang:ru"]);
   });
 });
+
+describe("engine: the debugger's view of a turn", () => {
+  it("with debug on, a turn carries the top three intents with scores and the variables", async () => {
+    const engine = new Engine({
+      flows,
+      store: new ConversationStore(redis, { prefix }),
+      router,
+      handover: true,
+      debug: true,
+    });
+    const alex = customer();
+    const first = await engine.handle(alex.says("where is my order??"));
+    expect(first.debug?.intents.length).toBeGreaterThan(0);
+    expect(first.debug?.intents.length).toBeLessThanOrEqual(3);
+    expect(first.debug?.intents[0]).toEqual({ intent: "order", confidence: first.confidence });
+    const answered = await engine.handle(alex.says("ab-1234"));
+    expect(Object.values(answered.debug?.vars ?? {})).toContain("AB-1234");
+  });
+
+  it("without debug, nothing extra is stored with a turn", async () => {
+    const result = await newEngine().handle(customer().says("where is my order??"));
+    expect(result.debug).toBeUndefined();
+  });
+});
