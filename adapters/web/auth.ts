@@ -6,8 +6,9 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
+/** A loopback name or 127.x.y.z exactly: "127.0.0.1.attacker.example" is not one. */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith("127.");
+  return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export function newToken(): string {

@@ -93,6 +93,10 @@ export class PlaygroundServer {
     if (loopback && !isLoopback(hostName(req.headers.host)))
       return { code: 421, message: "the playground answers only to 127.0.0.1 or localhost" };
     const path = req.url.split("?")[0] ?? "";
+    // Another site's page cannot send this header without a CORS preflight, which is never
+    // granted: a cross-site form post cannot act on the playground (CSRF), token or not.
+    if (req.method !== "GET" && req.headers["x-playground"] !== "1")
+      return { code: 403, message: "API calls come from the playground's own page" };
     if (PAGE_FILES[path] || path === "/favicon.ico" || !this.options.token) return null;
     const query = req.query as { token?: unknown } | undefined;
     const given =
@@ -190,7 +194,7 @@ export class PlaygroundServer {
       const id = customerId((req.params as { id: string }).id);
       const q = req.query as Record<string, string | undefined>;
       const body = parse(CustomerMessageBody, { ...q, text: q.caption ?? "" });
-      const { media, mediaId, name } = await this.saveImage(req.body, q.name);
+      const { media, mediaId, name } = await this.saveImage(req.body, q.fileName);
       await store.appendCustomer(
         id,
         {
@@ -212,12 +216,19 @@ export class PlaygroundServer {
       const mediaId = (req.params as { id: string }).id;
       const media = /^[0-9a-f-]{36}$/.test(mediaId) ? await store.media(mediaId) : null;
       if (!media) return reply.code(404).send({ error: "no such image (images are kept 7 days)" });
-      return reply
-        .header("content-type", media.mime)
-        .header("x-content-type-options", "nosniff")
-        .header("content-security-policy", "default-src 'none'")
-        .header("content-disposition", `inline; filename="${media.name}"`)
-        .send(media.data);
+      return (
+        reply
+          .header("content-type", media.mime)
+          .header("x-content-type-options", "nosniff")
+          .header("content-security-policy", "default-src 'none'")
+          // A header carries only Latin-1: the real name goes percent-encoded (RFC 6266), with
+          // an ASCII stand-in for old clients (Russian and Greek names are common here).
+          .header(
+            "content-disposition",
+            `inline; filename="${media.name.replace(/[^\x20-\x7e]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(media.name)}`,
+          )
+          .send(media.data)
+      );
     });
 
     app.post("/api/desk/messages", async (req, reply) => {
@@ -235,7 +246,7 @@ export class PlaygroundServer {
       const body = parse(AgentImageBody, { ...q, text: q.caption ?? "" });
       if (!(await store.thread(body.threadId)))
         throw new BadRequest(`there is no ticket thread ${body.threadId}`);
-      const { media, mediaId, name } = await this.saveImage(req.body, q.name);
+      const { media, mediaId, name } = await this.saveImage(req.body, q.fileName);
       await store.addPost(
         body.threadId,
         {

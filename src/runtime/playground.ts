@@ -99,12 +99,22 @@ export class PlaygroundProduct implements PlaygroundProductView {
     // Nothing is lost in between: what arrives while the old product drains is recorded by the
     // new one (the page's requests wait for it), and work in Redis is the same for both.
     await this.frontline?.stop(5_000);
+    this.frontline = undefined;
     try {
       this.frontline = await this.build(loaded.flowSet);
     } catch (err) {
-      // Valid files the product still refused (e.g. the desk's preflight): back to the old ones.
-      this.frontline = await this.build(this.flows);
-      return { ok: false, report: `the new flows could not start: ${(err as Error).message}` };
+      // Valid files the product still refused (e.g. the desk's preflight): back to the old ones
+      // (build() has already stopped the refused product's workers).
+      const refused = `the new flows could not start: ${(err as Error).message}`;
+      try {
+        this.frontline = await this.build(this.flows);
+      } catch (again) {
+        return {
+          ok: false,
+          report: `${refused}; and the previous flows could not start again either (${(again as Error).message}): restart the playground`,
+        };
+      }
+      return { ok: false, report: refused };
     }
     this.flows = loaded.flowSet;
     return { ok: true, flows: loaded.flowSet.flows.size, loadedAt: Date.now() };
@@ -122,7 +132,14 @@ export class PlaygroundProduct implements PlaygroundProductView {
       debugTurns: true,
     });
     for (const listener of this.listeners) listener(frontline);
-    await frontline.start();
+    try {
+      await frontline.start();
+    } catch (err) {
+      // Its queue workers run from construction: a product that did not start must not keep
+      // taking messages beside the one that replaces it.
+      await frontline.stop(1_000).catch(() => {});
+      throw err;
+    }
     return frontline;
   }
 

@@ -139,7 +139,7 @@ describe("web channel: what the page sends", () => {
     const post = (path: string, body: unknown) =>
       fetch(`${base}${path}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "x-playground": "1" },
         body: JSON.stringify(body),
       });
     expect(
@@ -175,7 +175,7 @@ describe("web channel: what the page sends", () => {
     const { base } = await serve();
     const json = (body: unknown) => ({
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-playground": "1" },
       body: JSON.stringify(body),
     });
     const badId = await fetch(
@@ -191,7 +191,7 @@ describe("web channel: what the page sends", () => {
     expect(((await huge.json()) as { error: string }).error).toMatch(/longer than 4096/);
     const svg = await fetch(`${base}/api/customers/x/images?clientId=aaaaaaaa4`, {
       method: "POST",
-      headers: { "content-type": "image/png" },
+      headers: { "content-type": "image/png", "x-playground": "1" },
       body: "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
     });
     expect(svg.status).toBe(400);
@@ -206,11 +206,14 @@ describe("web channel: images", () => {
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
       "base64",
     );
-    const res = await fetch(`${base}/api/customers/nikos/images?clientId=aaaaaaaa9&name=a<b>.png`, {
-      method: "POST",
-      headers: { "content-type": "image/png" },
-      body: png,
-    });
+    const res = await fetch(
+      `${base}/api/customers/nikos/images?clientId=aaaaaaaa9&name=Nikos&fileName=a<b>.png`,
+      {
+        method: "POST",
+        headers: { "content-type": "image/png", "x-playground": "1" },
+        body: png,
+      },
+    );
     expect(res.status).toBe(202);
     const event = recorded.at(-1) as { attachments?: { ref: string; name?: string }[] };
     const media = event.attachments![0]!;
@@ -224,13 +227,26 @@ describe("web channel: images", () => {
     const served = await fetch(`${base}/media/${media.ref}`);
     expect(served.headers.get("content-type")).toBe("image/png");
     expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+
+    // A Greek file name (a header carries only Latin-1): served, the name percent-encoded.
+    const greek = await fetch(
+      `${base}/api/customers/nikos/images?clientId=aaaaaaab9&name=Nikos&fileName=${encodeURIComponent("απόδειξη.png")}`,
+      { method: "POST", headers: { "content-type": "image/png", "x-playground": "1" }, body: png },
+    );
+    expect(greek.status).toBe(202);
+    const ref = (recorded.at(-1) as { attachments?: { ref: string }[] }).attachments![0]!.ref;
+    const servedGreek = await fetch(`${base}/media/${ref}`);
+    expect(servedGreek.status).toBe(200);
+    expect(servedGreek.headers.get("content-disposition")).toContain(
+      `filename*=UTF-8''${encodeURIComponent("απόδειξη.png")}`,
+    );
   });
 
   it("an agent's picture needs a ticket thread that exists", async () => {
     const { base } = await serve();
     const res = await fetch(`${base}/api/desk/images?clientId=aaaaaaaa8&threadId=999`, {
       method: "POST",
-      headers: { "content-type": "image/png" },
+      headers: { "content-type": "image/png", "x-playground": "1" },
       body: Buffer.from("89504e470d0a1a0a", "hex"),
     });
     expect(res.status).toBe(400);
@@ -256,6 +272,30 @@ describe("web playground server: who may use it", () => {
         .end();
     });
     expect(status).toBe(421);
+    // A rebinding name that merely starts like a loopback address is not one.
+    const lookalike = await new Promise<number | undefined>((resolve, reject) => {
+      request(
+        new URL(`${base}/api/desk/threads`),
+        { headers: { host: "127.0.0.1.attacker.example:80" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      )
+        .on("error", reject)
+        .end();
+    });
+    expect(lookalike).toBe(421);
+  });
+
+  it("refuses a write that another site's page could send (a form post without the page's header)", async () => {
+    const { base } = await serve();
+    const res = await fetch(`${base}/api/flows/reload`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "",
+    });
+    expect(res.status).toBe(403);
   });
 
   it("bound elsewhere, every API call needs the token; the page itself carries no data", async () => {
@@ -263,7 +303,7 @@ describe("web playground server: who may use it", () => {
       const probe = createServer().once("error", () => resolve(false));
       probe.listen(0, "0.0.0.0", () => probe.close(() => resolve(true)));
     });
-    if (!free) return;
+    expect(free, "this test binds 0.0.0.0").toBe(true);
     const token = "t0ken-of-the-playground-1234";
     const { base } = await serve({ host: "0.0.0.0", token });
     expect((await fetch(`${base}/`)).status).toBe(200);

@@ -150,7 +150,7 @@ $("image").addEventListener("change", async (ev) => {
   const c = customer();
   ev.target.value = "";
   if (!file || !c) return;
-  const q = new URLSearchParams({ clientId: clientId(), name: file.name, ...who() });
+  const q = new URLSearchParams({ clientId: clientId(), fileName: file.name, ...who() });
   await act(() => api(`/api/customers/${c.id}/images?${q}`, file));
 });
 $("new-customer").addEventListener("click", () => {

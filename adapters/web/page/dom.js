@@ -39,6 +39,7 @@ export async function api(path, body, init = {}) {
         : {}),
       ...(body instanceof Blob ? { "content-type": body.type } : {}),
       ...(token ? { "x-playground-token": token } : {}),
+      "x-playground": "1",
     },
     body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
     ...init,
