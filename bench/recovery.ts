@@ -10,7 +10,8 @@
 // only process killed and restarted at once (a supervisor's restart) — each with RECOVERY_MS
 // at the new default (3 s) and at the old one (15 s).
 //
-// Knobs (env): BENCH_CUSTOMERS (50), BENCH_MESSAGES (6), REDIS_URL.
+// Knobs (env): BENCH_CUSTOMERS (50), BENCH_MESSAGES (6), BENCH_RECOVERY_MS (3000,15000),
+// REDIS_URL.
 import { FakeTelegram } from "../test/fakes/telegram/index.ts";
 import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../test/support/redis.ts";
@@ -25,6 +26,11 @@ const SWITCHED: Record<string, RegExp> = {
 };
 const CUSTOMERS = envInt("BENCH_CUSTOMERS", 50);
 const MESSAGES = envInt("BENCH_MESSAGES", 6);
+/** RECOVERY_MS values to compare (BENCH_RECOVERY_MS="3000,15000"). */
+const RECOVERY_SETTINGS = (process.env.BENCH_RECOVERY_MS ?? "3000,15000")
+  .split(",")
+  .map(Number)
+  .filter((n) => n >= 500);
 
 type Scenario = "replica" | "restart";
 
@@ -178,7 +184,7 @@ async function main() {
     ["restart", "kill -9 the only process, restarted at once"],
   ];
   for (const [scenario, label] of scenarios)
-    for (const recoveryMs of [3_000, 15_000]) {
+    for (const recoveryMs of RECOVERY_SETTINGS) {
       const r = await measure(scenario, recoveryMs);
       log(
         `${label.padEnd(46)} ${String(recoveryMs).padStart(11)} ${String(r.affected).padStart(8)} ${`${fmt(r.usual / 1000, 2)} s`.padStart(11)} ${`${fmt(r.p50 / 1000, 2)} s`.padStart(11)} ${`${fmt(r.p99 / 1000, 2)} s`.padStart(11)} ${`${fmt(r.max / 1000, 2)} s`.padStart(11)} ${String(r.duplicates).padStart(11)}`,

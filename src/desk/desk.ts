@@ -70,7 +70,7 @@ export class Desk {
         ...bull,
         concurrency: 8,
         lockDuration: o.recoveryMs ?? DEFAULT_RECOVERY_MS,
-        stalledInterval: Math.min(o.recoveryMs ?? DEFAULT_RECOVERY_MS, 1_000),
+        stalledInterval: o.recoveryMs ?? DEFAULT_RECOVERY_MS,
       },
     );
     this.timerWorker.on("error", (err) => o.logger?.error({ err }, "desk timer worker error"));

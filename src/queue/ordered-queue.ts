@@ -195,8 +195,10 @@ export class OrderedQueue<T> {
       prefix: `${options.prefix}bull`,
       concurrency: options.concurrency ?? 64,
       lockDuration: options.lockDurationMs ?? DEFAULT_RECOVERY_MS,
-      // Checked often: a dead process's jobs are picked up soon after their lock lapses.
-      stalledInterval: Math.min(options.lockDurationMs ?? DEFAULT_RECOVERY_MS, 1_000),
+      // Not more often than the lock: a 1 s check cost the 200 msg/s run of bench:telegram
+      // its p95 (12 → 61 ms). A dead process's waiting groups go over at lease expiry anyway;
+      // only its own head items wait for this check.
+      stalledInterval: options.lockDurationMs ?? DEFAULT_RECOVERY_MS,
       // A job stalls only when its process died; it must always run again, never fail for it.
       maxStalledCount: 1_000_000,
     });
