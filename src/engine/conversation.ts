@@ -136,6 +136,12 @@ class Turn {
     this.ctx.out.push({ text: noPersonHere(this.ctx) });
   }
 
+  /** What the bot says to a file it cannot read: offering a person only when one can take it. */
+  private mediaNotice() {
+    const m = this.set.bot.messages;
+    return (!this.deps.handover && m.unsupportedMediaNoDesk) || m.unsupportedMedia;
+  }
+
   private text(t: LocalizedText): string {
     return localize(this.set, t, this.state.locale);
   }
@@ -156,18 +162,14 @@ class Turn {
       return;
     }
     if (text.length === 0) {
-      const message =
-        attachments > 0
-          ? this.set.bot.messages.unsupportedMedia
-          : this.set.bot.messages.emptyMessage;
+      const message = attachments > 0 ? this.mediaNotice() : this.set.bot.messages.emptyMessage;
       this.ctx.out.push({ text: this.text(message) });
       this.repeatQuestion();
       return;
     }
     if (!s.localeChosen) s.locale = this.deps.router.localeFor(text, s.locale, this.hint);
     // A photo with a caption: the caption is answered, and the customer learns the photo was not seen.
-    if (attachments > 0)
-      this.ctx.out.push({ text: this.text(this.set.bot.messages.unsupportedMedia) });
+    if (attachments > 0) this.ctx.out.push({ text: this.text(this.mediaNotice()) });
     const waiting = this.waitingStep();
     if (waiting) this.answer(waiting.flowId, waiting.step, text);
     else this.startByIntent(text);
@@ -328,7 +330,8 @@ class Turn {
           text: this.text(
             command === "status" && this.state.mode === "agent"
               ? bot.messages.withAgent
-              : bot.messages.help,
+              : // Without a desk the help must not list a way to a person that leads nowhere.
+                (!this.deps.handover && bot.messages.helpNoDesk) || bot.messages.help,
           ),
         });
         return;

@@ -198,6 +198,12 @@ export const BotConfig = z
         unsupportedMedia: Localized,
         withAgent: Localized.describe("acknowledges a message while a person has the conversation"),
         help: Localized,
+        helpNoDesk: Localized.optional().describe(
+          "the help text when no desk runs (no person can be reached here): it must not promise one",
+        ),
+        unsupportedMediaNoDesk: Localized.optional().describe(
+          "unsupportedMedia when no desk runs: nobody can look at the file either",
+        ),
         somethingWentWrong: Localized.optional().describe(
           "sent when a message could not be processed and was set aside for a person",
         ),

@@ -90,8 +90,11 @@ describe("frontline chat", () => {
   });
 
   it("never traps a customer without a desk: /human is honest, and the bot keeps answering", () => {
-    const r = frontline(["chat", "--json", "--lang", "en"], "/human\nhello?\n/start\n");
-    const [human, hello, start] = turns(r.out);
+    const r = frontline(["chat", "--json", "--lang", "en"], "/human\nhello?\n/start\n/help\n");
+    const [human, hello, start, help] = turns(r.out);
+    // The help lists no way to a person that leads nowhere.
+    expect(help!.text).not.toMatch(/talk to a person/);
+    expect(help!.text).toMatch(/\/human — how to reach our team/);
     expect(human).toMatchObject({ escalated: false });
     expect(human!.text).toMatch(/support@example\.com/);
     expect(hello!.text).not.toMatch(/passed to the person/);
