@@ -29,6 +29,15 @@ interface Seen {
   inScript: boolean;
 }
 
+/** A key's kind: its name with ids, hash tags and numbers taken out. */
+function kindOf(key: string, prefix: string): string {
+  return key
+    .slice(prefix.length)
+    .replace(/\{[^}]*\}/g, "{…}")
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, "#")
+    .replace(/\d+/g, "#");
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
@@ -72,7 +81,9 @@ async function main() {
     if (!args.some((a) => a.startsWith(bot.prefix))) return; // another client's keys
     const command = args[0]!.toLowerCase();
     const label =
-      command === "evalsha" ? (names.get(args[1]!) ?? `script ${args[1]!.slice(0, 8)}`) : command;
+      command === "evalsha"
+        ? (names.get(args[1]!) ?? `script ${args[1]!.slice(0, 8)}`)
+        : `${command} ${kindOf(args.find((a) => a.startsWith(bot.prefix)) ?? "", bot.prefix)}`;
     seen.push({ at: Number(time) * 1000, command: label, inScript: source === "lua" });
   });
   guard.cleanups.push(async () => {
