@@ -37,7 +37,9 @@ const RATE = envInt("BENCH_RATE", 200);
 const RATE_SECONDS = envInt("BENCH_RATE_SECONDS", 10);
 const ARRIVALS: Arrivals = process.env.BENCH_ARRIVALS === "poisson" ? "poisson" : "even";
 const RATE_WARMUP_SECONDS = 2;
-const TEXT = "/help"; // one scripted answer per message in the shipped flows
+// One scripted answer per message in the shipped flows. BENCH_TEXT="thanks, that helped" runs
+// the free-text path instead (the intent matcher picks the small-talk flow: one reply, no state).
+const TEXT = process.env.BENCH_TEXT ?? "/help";
 /** Whatever happens, the process exits by then (a whole run takes about 75 s). */
 const WATCHDOG_MS = 240_000;
 /** Cleanup (stopping bots, deleting Redis keys) may take this long before we exit anyway. */
