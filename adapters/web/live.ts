@@ -57,7 +57,18 @@ export function followStreams(store: WebStore, out: ServerResponse, cursor: Curs
           for (const row of rows) {
             cursor.set(stream, row.id);
             const data = JSON.stringify({ stream, id: row.id, entry: row.entry });
-            out.write(`id: ${formatCursor(cursor)}\ndata: ${data}\n\n`);
+            // A slow page (a long replay) is not buffered without bound: wait until it drains.
+            if (!out.write(`id: ${formatCursor(cursor)}\ndata: ${data}\n\n`))
+              await new Promise<void>((resolve) => {
+                const done = () => {
+                  out.off("drain", done);
+                  out.off("close", done);
+                  resolve();
+                };
+                out.once("drain", done);
+                out.once("close", done);
+              });
+            if (closed) break;
           }
           if (rows.length < PAGE || closed) break;
         }
