@@ -14,16 +14,10 @@
 // REDIS_URL.
 import { FakeTelegram } from "../test/fakes/telegram/index.ts";
 import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
+import { answered, languageBurst, withoutOneRepeat } from "../test/support/language-burst.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../test/support/redis.ts";
 import { envInt, fmt, guardBench, log } from "./common.ts";
 
-const LANGS = ["en", "ru", "pl", "el"] as const;
-const SWITCHED: Record<string, RegExp> = {
-  en: /English/,
-  ru: /по-русски/i,
-  pl: /po polsku/i,
-  el: /ελληνικά/i,
-};
 const CUSTOMERS = envInt("BENCH_CUSTOMERS", 50);
 const MESSAGES = envInt("BENCH_MESSAGES", 6);
 /** RECOVERY_MS values to compare (BENCH_RECOVERY_MS="3000,15000"). */
@@ -77,21 +71,10 @@ async function runOnce(scenario: Scenario, recoveryMs: number, kill: boolean): P
     await until(() => fake.calls.some((c) => c.method === "getUpdates"), 30_000, "the poller");
     await new Promise((r) => setTimeout(r, 1_500));
 
-    const users = Array.from({ length: CUSTOMERS }, (_, i) =>
-      fake.addUser({ id: 70_000 + i, first_name: `C${i}`, language_code: "en" }),
-    );
-    const expected = new Map<number, string[]>();
+    const { users, send } = languageBurst(fake, CUSTOMERS, 70_000);
     const started = Date.now();
-    for (let n = 0; n < MESSAGES; n++)
-      for (const u of users) {
-        const lang = LANGS[(n + u.id) % LANGS.length]!;
-        fake.sendUserMessage(u, `/language ${lang}`);
-        expected.set(u.id, [...(expected.get(u.id) ?? []), lang]);
-      }
-    const answers = (chatId: number) =>
-      fake
-        .sentMessages(chatId)
-        .map((m) => LANGS.find((l) => SWITCHED[l]!.test(m.text ?? "")) ?? "?");
+    send(0, MESSAGES);
+    const answers = (chatId: number) => answered(fake, chatId);
     const sent = () => fake.calls.filter((c) => c.method === "sendMessage" && c.ok).length;
     const total = CUSTOMERS * MESSAGES;
     // Killed once a fifth of the answers went out: every conversation still has work queued.
@@ -107,7 +90,7 @@ async function runOnce(scenario: Scenario, recoveryMs: number, kill: boolean): P
     await until(
       () => {
         for (const u of users)
-          if (!finished.has(u.id) && collapse(answers(u.id)).length >= MESSAGES)
+          if (!finished.has(u.id) && withoutOneRepeat(answers(u.id)).seq.length >= MESSAGES)
             finished.set(u.id, Date.now() - started);
         return finished.size === users.length;
       },
@@ -137,11 +120,6 @@ async function runOnce(scenario: Scenario, recoveryMs: number, kill: boolean): P
     await fake.close();
     await dropPrefix(redis, prefix);
   }
-}
-
-/** Drops repeats of the same answer in a row (a send in flight at the kill may go twice). */
-function collapse(seq: string[]): string[] {
-  return seq.filter((s, i) => i === 0 || s !== seq[i - 1]);
 }
 
 function percentile(sorted: number[], p: number): number {

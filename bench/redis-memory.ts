@@ -9,11 +9,9 @@
 //
 // Knobs (env): BENCH_CUSTOMERS (1000), BENCH_MESSAGES (10000), REDIS_URL.
 
-import { IntentRouter } from "../src/engine/router.ts";
-import { loadFlows } from "../src/flows/load.ts";
 import { connectTestRedis } from "../test/support/redis.ts";
 import { envInt, fmt, guardBench, log } from "./common.ts";
-import { startFrontline, UNPACED } from "./telegram-bots.ts";
+import { keyKind, startShippedFrontline } from "./telegram-bots.ts";
 
 const CUSTOMERS = envInt("BENCH_CUSTOMERS", 1_000);
 const MESSAGES = envInt("BENCH_MESSAGES", 10_000);
@@ -28,30 +26,12 @@ const HORIZONS: [string, number][] = [
 
 const guard = guardBench("bench:redis-memory", { watchdogMs: 15 * 60_000 });
 
-/** A key's kind: its name with ids, hash tags and numbers taken out. */
-function kindOf(key: string, prefix: string): string {
-  return key
-    .slice(prefix.length)
-    .replace(/\{[^}]*\}/g, "{…}")
-    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, "#")
-    .replace(/\d+/g, "#")
-    .replace(/(seen|done|result|turn|marker):[^:]+$/, "$1:…");
-}
-
 async function main() {
   const redis = connectTestRedis();
   guard.cleanups.push(async () => {
     redis.disconnect();
   });
-  const loaded = loadFlows("flows");
-  if (!loaded.ok) throw new Error("the shipped flows do not load");
-  const router = new IntentRouter(loaded.flowSet);
-  const bot = await startFrontline({
-    redis,
-    flows: loaded.flowSet,
-    router,
-    channelLimits: UNPACED,
-  });
+  const bot = await startShippedFrontline(redis);
   guard.cleanups.push(() => bot.stop());
   let replies = 0;
   bot.fake.onCall((c) => {
@@ -85,7 +65,7 @@ async function main() {
     keys.forEach((k, i) => {
       const bytes = Number(out[2 * i]?.[1] ?? 0);
       const ttl = Number(out[2 * i + 1]?.[1] ?? -1);
-      const kind = kindOf(k, bot.prefix);
+      const kind = keyKind(k, bot.prefix);
       const entry = kinds.get(kind) ?? { keys: 0, bytes: 0, ttls: [] };
       entry.keys += 1;
       entry.bytes += bytes;

@@ -9,11 +9,9 @@
 //
 // Knobs (env): BENCH_SAMPLES (20), REDIS_URL.
 import { Redis } from "ioredis";
-import { IntentRouter } from "../src/engine/router.ts";
-import { loadFlows } from "../src/flows/load.ts";
 import { connectTestRedis, testRedisUrl } from "../test/support/redis.ts";
 import { envInt, fmt, guardBench, log } from "./common.ts";
-import { startFrontline, UNPACED } from "./telegram-bots.ts";
+import { keyKind, startShippedFrontline } from "./telegram-bots.ts";
 
 const SAMPLES = envInt("BENCH_SAMPLES", 20);
 /** Commands closer than this to the previous one count as one burst (one round trip). */
@@ -29,15 +27,6 @@ interface Seen {
   inScript: boolean;
 }
 
-/** A key's kind: its name with ids, hash tags and numbers taken out. */
-function kindOf(key: string, prefix: string): string {
-  return key
-    .slice(prefix.length)
-    .replace(/\{[^}]*\}/g, "{…}")
-    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, "#")
-    .replace(/\d+/g, "#");
-}
-
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
@@ -48,14 +37,7 @@ async function main() {
   guard.cleanups.push(async () => {
     redis.disconnect();
   });
-  const loaded = loadFlows("flows");
-  if (!loaded.ok) throw new Error("the shipped flows do not load");
-  const bot = await startFrontline({
-    redis,
-    flows: loaded.flowSet,
-    router: new IntentRouter(loaded.flowSet),
-    channelLimits: UNPACED,
-  });
+  const bot = await startShippedFrontline(redis);
   guard.cleanups.push(() => bot.stop());
   let sendAt: number | undefined;
   bot.fake.onCall((c) => {
@@ -83,7 +65,7 @@ async function main() {
     const label =
       command === "evalsha"
         ? (names.get(args[1]!) ?? `script ${args[1]!.slice(0, 8)}`)
-        : `${command} ${kindOf(args.find((a) => a.startsWith(bot.prefix)) ?? "", bot.prefix)}`;
+        : `${command} ${keyKind(args.find((a) => a.startsWith(bot.prefix)) ?? "", bot.prefix)}`;
     seen.push({ at: Number(time) * 1000, command: label, inScript: source === "lua" });
   });
   guard.cleanups.push(async () => {

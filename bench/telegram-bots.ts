@@ -8,8 +8,9 @@ import { Queue } from "bullmq";
 import { Bot } from "grammy";
 import type { Redis } from "ioredis";
 import type { RateLimit } from "../src/core/types.ts";
-import type { IntentRouter } from "../src/engine/router.ts";
+import { IntentRouter } from "../src/engine/router.ts";
 import type { FlowSet } from "../src/flows/flowset.ts";
+import { loadFlows } from "../src/flows/load.ts";
 import { FakeTelegram } from "../test/fakes/telegram/index.ts";
 import { dropPrefix } from "../test/support/redis.ts";
 import { startTelegramBot } from "../test/support/telegram-bot.ts";
@@ -89,6 +90,28 @@ export async function startFrontline(options: {
     throw err;
   }
   return { fake, prefix, stop, quiesce };
+}
+
+/** Frontline on the shipped flows, unpaced, on its own fake and key prefix (the Redis benches). */
+export async function startShippedFrontline(redis: Redis) {
+  const loaded = loadFlows("flows");
+  if (!loaded.ok) throw new Error("the shipped flows do not load");
+  return startFrontline({
+    redis,
+    flows: loaded.flowSet,
+    router: new IntentRouter(loaded.flowSet),
+    channelLimits: UNPACED,
+  });
+}
+
+/** A Redis key's kind: its name below the prefix with ids, hash tags and numbers taken out. */
+export function keyKind(key: string, prefix: string): string {
+  return key
+    .slice(prefix.length)
+    .replace(/\{[^}]*\}/g, "{…}")
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, "#")
+    .replace(/\d+/g, "#")
+    .replace(/(seen|done|result|turn|marker):[^:]+$/, "$1:…");
 }
 
 export async function startBareGrammy(replyText: string): Promise<Contender> {

@@ -5,17 +5,9 @@ import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegram } from "../fakes/telegram/index.ts";
 import { type BotProcess, spawnBot } from "../support/bot-process.ts";
+import { answered, languageBurst, withoutOneRepeat } from "../support/language-burst.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 import { freePort } from "../support/telegram-bot.ts";
-
-const LANGS = ["en", "ru", "pl", "el"] as const;
-/** The confirmation /language <code> gets, by code (from flows/frontline.yaml). */
-const SWITCHED: Record<string, RegExp> = {
-  en: /English/,
-  ru: /по-русски/i,
-  pl: /po polsku/i,
-  el: /ελληνικά/i,
-};
 
 let redis: Redis;
 let fake: FakeTelegram;
@@ -40,30 +32,11 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** 50 customers × 10 messages: each asks for a language, cycling, so each answer says which. */
+/** `customers` × `perCustomer` messages, all sent at once. */
 function burst(f: FakeTelegram, customers: number, perCustomer: number) {
-  const expected = new Map<number, string[]>();
-  const users = Array.from({ length: customers }, (_, i) => ({
-    id: 50_000 + i,
-    first_name: `C${i}`,
-    language_code: "en",
-  }));
-  for (const u of users) f.addUser(u);
-  for (let n = 0; n < perCustomer; n++) {
-    for (const u of users) {
-      const lang = LANGS[(n + u.id) % LANGS.length]!;
-      f.sendUserMessage(u, `/language ${lang}`);
-      expected.set(u.id, [...(expected.get(u.id) ?? []), lang]);
-    }
-  }
-  return { users, expected };
-}
-
-/** Which language each reply confirms, in the order the chat received them. */
-function answered(f: FakeTelegram, chatId: number): string[] {
-  return f
-    .sentMessages(chatId)
-    .map((m) => LANGS.find((l) => SWITCHED[l]!.test(m.text ?? "")) ?? `?${m.text}`);
+  const traffic = languageBurst(f, customers);
+  traffic.send(0, perCustomer);
+  return traffic;
 }
 
 async function until(
@@ -78,20 +51,6 @@ async function until(
       throw new Error(`timed out waiting for ${what}\n${diagnostics()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Drops at most one repeat of the same reply in a row (the send in flight at the kill). */
-function withoutOneRepeat(seq: string[]): { seq: string[]; repeats: number } {
-  const out: string[] = [];
-  let repeats = 0;
-  for (const [i, s] of seq.entries()) {
-    if (i > 0 && s === seq[i - 1] && repeats === 0) {
-      repeats += 1;
-      continue;
-    }
-    out.push(s);
-  }
-  return { seq: out, repeats };
 }
 
 function env(prefix: string, extra: Record<string, string> = {}) {

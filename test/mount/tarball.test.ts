@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegram, type TestUser } from "../fakes/telegram/index.ts";
+import { answered, languageBurst, withoutOneRepeat } from "../support/language-burst.ts";
 import {
   type ExampleProcess,
   installExample,
@@ -19,15 +20,6 @@ import { connectTestRedis, dropPrefix, startPrivateRedis, testPrefix } from "../
 
 const EXAMPLES = ["telegraf-bot", "grammy-bot"] as const;
 const root = resolve(import.meta.dirname, "../..");
-const LANGS = ["en", "ru", "pl", "el"] as const;
-/** The confirmation /language <code> gets (flows/frontline.yaml). */
-const SWITCHED: Record<string, RegExp> = {
-  en: /English/,
-  ru: /по-русски/i,
-  pl: /po polsku/i,
-  el: /ελληνικά/i,
-};
-
 const installed = new Map<string, string>();
 let redis: Redis;
 let fake: FakeTelegram | undefined;
@@ -163,20 +155,8 @@ describe.each(EXAMPLES)("examples/%s installed from the packed tarball", (exampl
     const control = new Redis(privateRedis.url);
     try {
       const { first, start } = await boot(example, f, { REDIS_URL: privateRedis.url });
-      const users = Array.from({ length: 20 }, (_, i) =>
-        f.addUser({ id: 60_000 + i, first_name: `C${i}`, language_code: "en" }),
-      );
-      const expected = new Map<number, string[]>();
-      const burst = (from: number, to: number) => {
-        for (let n = from; n < to; n++)
-          for (const u of users) {
-            const lang = LANGS[(n + u.id) % LANGS.length]!;
-            f.sendUserMessage(u, `/language ${lang}`);
-            expected.set(u.id, [...(expected.get(u.id) ?? []), lang]);
-          }
-      };
-      const answered = (chatId: number) =>
-        texts(f, chatId).map((t) => LANGS.find((l) => SWITCHED[l]!.test(t)) ?? `?${t}`);
+      const { users, expected, send: burst } = languageBurst(f, 20, 60_000);
+      const answers = (chatId: number) => withoutOneRepeat(answered(f, chatId)).seq;
       const sent = () => f.calls.filter((c) => c.method === "sendMessage" && c.ok).length;
 
       burst(0, 5);
@@ -204,15 +184,14 @@ describe.each(EXAMPLES)("examples/%s installed from the packed tarball", (exampl
 
       const second = start();
       await until(
-        () => users.every((u) => collapseOneRepeat(answered(u.id)).length >= 10),
+        () => users.every((u) => answers(u.id).length >= 10),
         90_000,
         "every answer after the restart",
         () =>
-          `${second.output()}\n${users.map((u) => `${u.id}: ${answered(u.id).join(",")}`).join("\n")}`,
+          `${second.output()}\n${users.map((u) => `${u.id}: ${answered(f, u.id).join(",")}`).join("\n")}`,
       );
       await new Promise((r) => setTimeout(r, 1_000)); // anything extra would show up now
-      for (const u of users)
-        expect(collapseOneRepeat(answered(u.id)), `chat ${u.id}`).toEqual(expected.get(u.id));
+      for (const u of users) expect(answers(u.id), `chat ${u.id}`).toEqual(expected.get(u.id));
     } finally {
       control.disconnect();
       for (const p of running.splice(0)) {
@@ -280,17 +259,3 @@ ${body}
     expect(wrong.stdout).toMatch(/host\.ts.*Type 'string' is not assignable to type 'number'/);
   }, 60_000);
 });
-
-/** Drops one repeat of the same reply in a row: the send in flight at the kill may go twice. */
-function collapseOneRepeat(seq: string[]): string[] {
-  const out: string[] = [];
-  let repeated = false;
-  for (const [i, s] of seq.entries()) {
-    if (!repeated && i > 0 && s === seq[i - 1]) {
-      repeated = true;
-      continue;
-    }
-    out.push(s);
-  }
-  return out;
-}
