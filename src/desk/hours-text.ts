@@ -188,3 +188,17 @@ export function describeHours(
   const text = groups.map((x) => `${days(x.from, x.to)}, ${span(x.span)}`).join(g.separator);
   return `${text} ${zonePhrase(desk.timezone, locale, at)}`;
 }
+
+/**
+ * "Wednesday, 09:00 (Warsaw time)" in the customer's language: the zone named as the hours are
+ * ({{desk.hours}}), so one conversation never says "Warsaw time" and then "CET" or "GMT+1".
+ */
+export function describeMoment(at: number, locale: string, timeZone: string): string {
+  const moment = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    weekday: "long",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(at);
+  return `${moment} ${zonePhrase(timeZone, locale, at)}`;
+}

@@ -81,14 +81,3 @@ function utcOf(
   }
   return guess;
 }
-
-/** "Monday 09:00" in the customer's language and the desk's zone. */
-export function describeMoment(at: number, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    weekday: "long",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZoneName: "short",
-  }).format(at);
-}

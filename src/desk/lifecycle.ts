@@ -4,7 +4,8 @@
 // derived id (customer notices through the outbox, thread posts marked done).
 import { type DeskContext, MINUTE } from "./context.ts";
 import { leaveButton } from "./customer-side.ts";
-import { describeMoment, nextOpening } from "./hours.ts";
+import { nextOpening } from "./hours.ts";
+import { describeMoment } from "./hours-text.ts";
 import { autoAssign, eta, offerNextTicket } from "./routing.ts";
 import { closeThread, ensureThread, postOnce, reopenThread, showStatus } from "./thread.ts";
 import { type Ticket, type TicketAgent, transition } from "./ticket.ts";

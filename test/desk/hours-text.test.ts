@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeHours } from "../../src/desk/hours-text.ts";
+import { describeHours, describeMoment } from "../../src/desk/hours-text.ts";
 import { renderTemplate } from "../../src/engine/template.ts";
 
 const weekdays = {
@@ -132,5 +132,23 @@ describe("the desk's hours in words", () => {
       "We answer Monday to Friday, 09:00–18:00 (Warsaw time).",
     );
     expect(renderTemplate("{{ desk.constructor }}|{{desk.hours}}", {}, {})).toBe("|");
+  });
+});
+
+describe("when the desk is back (the out-of-hours notice)", () => {
+  it("names the zone as the hours do, in every language, never as CET or GMT+1", () => {
+    const wednesday9 = Date.UTC(2026, 11, 2, 8, 0); // 09:00 in Warsaw (winter)
+    const back = (l: string) => describeMoment(wednesday9, l, "Europe/Warsaw");
+    expect(back("en")).toMatch(/^Wednesday 09:00.*\(Warsaw time\)$/);
+    expect(back("ru")).toBe("среда 09:00 (по времени Варшавы)");
+    expect(back("pl")).toBe("środa, 09:00 (czas warszawski)");
+    expect(back("el")).toMatch(/^Τετάρτη 09:00.*\(ώρα Βαρσοβίας\)$/);
+    for (const l of ["en", "ru", "pl", "el"]) {
+      expect(back(l)).not.toMatch(/\bCES?T\b|GMT|UTC/);
+      // The same words as {{desk.hours}}.
+      expect(
+        describeHours(warsaw, l, wednesday9).endsWith(back(l).slice(back(l).indexOf("("))),
+      ).toBe(true);
+    }
   });
 });
