@@ -13,6 +13,7 @@ export type { FlowSet } from "./flows/flowset.ts";
 export { loadFlows } from "./flows/load.ts";
 export { Intake } from "./intake/intake.ts";
 export { Outbox } from "./outbox/outbox.ts";
+export { splitText } from "./outbox/split.ts";
 export { OrderedQueue } from "./queue/ordered-queue.ts";
 export { loadEnvironment } from "./runtime/config.ts";
 export type { FrontlineEvents } from "./runtime/events.ts";

@@ -148,6 +148,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async start(sink: InboundSink, context: AdapterContext): Promise<void> {
     this.sink = sink;
+    this.channel.useMediaOpener(context.openMedia);
     await this.me();
     if (this.options.mode === "hosted") {
       // The host bot owns its command menu (its own commands are in it), so it is left alone.

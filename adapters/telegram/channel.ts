@@ -1,12 +1,13 @@
 // Outbound delivery to Telegram through grammY's Api: HTML-escaped text, inline keyboards,
 // forum topics; platform errors classified into DeliveryError kinds for the outbox.
-import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
+import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
 import {
   type Address,
   type Channel,
   type ChannelLimits,
   DeliveryError,
   type MediaRef,
+  type OpenedMedia,
   type OutboundMessage,
   type RateLimit,
   type SendOptions,
@@ -36,6 +37,7 @@ export class TelegramChannel implements Channel {
   readonly globalLimit: RateLimit = { burst: 5, perSecond: 30 };
   private readonly privateLimit: RateLimit = { burst: 3, perSecond: 1 };
   private readonly groupLimit: RateLimit = { burst: 5, perSecond: 20 / 60 };
+  private opener: ((media: MediaRef) => Promise<OpenedMedia>) | undefined;
 
   constructor(
     private readonly api: Api,
@@ -44,6 +46,28 @@ export class TelegramChannel implements Channel {
     if (limits.global) this.globalLimit = limits.global;
     if (limits.private) this.privateLimit = limits.private;
     if (limits.group) this.groupLimit = limits.group;
+  }
+
+  /** How media of other platforms is opened, to upload it here (set by the adapter at start). */
+  useMediaOpener(opener: ((media: MediaRef) => Promise<OpenedMedia>) | undefined): void {
+    this.opener = opener;
+  }
+
+  /** Downloads a file a Telegram user sent (getFile, then the Bot API's file URL). */
+  async openMedia(media: MediaRef): Promise<OpenedMedia> {
+    const fileId = parseMediaRef(media.ref)?.fileId;
+    if (!fileId) throw new Error("this Telegram message carries no file that can be downloaded");
+    const file = await this.api.getFile(fileId);
+    if (!file.file_path) throw new Error("Telegram did not give the file's path (over 20 MB?)");
+    const root = this.api.options?.apiRoot ?? "https://api.telegram.org";
+    const response = await fetch(`${root}/file/bot${this.api.token}/${file.file_path}`, {
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok) throw new Error(`downloading from Telegram: HTTP ${response.status}`);
+    return {
+      data: new Uint8Array(await response.arrayBuffer()),
+      name: media.name ?? file.file_path.split("/").at(-1) ?? "file",
+    };
   }
 
   /** A chat is one lane: its forum topics share its order and its limit. */
@@ -90,17 +114,7 @@ export class TelegramChannel implements Channel {
     thread: { message_thread_id?: number },
   ): Promise<{ messageId: string }> {
     const source = media.channel === CHANNEL ? parseMediaRef(media.ref) : null;
-    if (!source) {
-      // Media from another platform is carried by the cross-platform desk (openMedia); until
-      // then the words say what was not carried, never silence.
-      const what = `[${media.kind}${media.name ? `: ${media.name}` : ""} from ${media.channel}, not carried]`;
-      const sent = await this.api.sendMessage(
-        address.chatId,
-        escapeHtml(message.text ? `${message.text}\n${what}` : what),
-        { parse_mode: "HTML", ...thread },
-      );
-      return { messageId: String(sent.message_id) };
-    }
+    if (!source) return this.sendForeignMedia(address, message, media, thread);
     // copyMessage, never forwardMessage: a copy carries no link to who sent the original.
     const copied = await this.api.copyMessage(
       address.chatId,
@@ -110,7 +124,65 @@ export class TelegramChannel implements Channel {
     );
     return { messageId: String(copied.message_id) };
   }
+
+  /** Media from another platform: downloaded there and uploaded here; what cannot be carried
+   * (no opener, a failed download, over 50 MB) is said in words, never silence. */
+  private async sendForeignMedia(
+    address: Address,
+    message: OutboundMessage,
+    media: MediaRef,
+    thread: { message_thread_id?: number },
+  ): Promise<{ messageId: string }> {
+    const label = `${media.kind}${media.name ? `: ${media.name}` : ""}`;
+    let problem = "not carried";
+    if (this.opener) {
+      try {
+        const opened = await this.opener(media);
+        if (opened.data.byteLength <= this.limits.uploadBytes)
+          return await this.upload(address, message, media, opened, thread);
+        problem = `over Telegram's ${this.limits.uploadBytes / 1024 / 1024} MB limit, not carried`;
+      } catch (err) {
+        if (err instanceof GrammyError || telegramErrorCode(err) !== undefined) throw err;
+        problem = `could not be carried: ${(err as Error).message}`;
+      }
+    }
+    const what = `[${label} from ${media.channel}, ${problem}]`;
+    const sent = await this.api.sendMessage(
+      address.chatId,
+      escapeHtml(message.text ? `${message.text}\n${what}` : what),
+      { parse_mode: "HTML", ...thread },
+    );
+    return { messageId: String(sent.message_id) };
+  }
+
+  private async upload(
+    address: Address,
+    message: OutboundMessage,
+    media: MediaRef,
+    opened: OpenedMedia,
+    thread: { message_thread_id?: number },
+  ): Promise<{ messageId: string }> {
+    const file = new InputFile(opened.data, opened.name);
+    const fits = [...message.text].length <= CAPTION_LIMIT;
+    if (message.text && !fits)
+      await this.api.sendMessage(address.chatId, escapeHtml(message.text), {
+        parse_mode: "HTML",
+        ...thread,
+      });
+    const caption =
+      message.text && fits
+        ? { caption: escapeHtml(message.text), parse_mode: "HTML" as const }
+        : {};
+    const sent =
+      media.kind === "photo"
+        ? await this.api.sendPhoto(address.chatId, file, { ...caption, ...thread })
+        : await this.api.sendDocument(address.chatId, file, { ...caption, ...thread });
+    return { messageId: String(sent.message_id) };
+  }
 }
+
+/** Telegram's longest caption. */
+const CAPTION_LIMIT = 1024;
 
 function keyboard(buttons: { label: string; payload: string }[]): InlineKeyboard {
   const kb = new InlineKeyboard();

@@ -5,14 +5,20 @@ import type { InboundEvent, MediaRef } from "../../src/index.ts";
 
 export const CHANNEL = "telegram";
 
-/** Telegram media is carried by copying the message that holds it: "<chat id>/<message id>". */
-export function mediaRef(chatId: number | string, messageId: number): string {
-  return `${chatId}/${messageId}`;
+/**
+ * Telegram media is carried by copying the message that holds it: "<chat id>/<message id>",
+ * plus "/<file id>" so another platform can download the file itself (getFile).
+ */
+export function mediaRef(chatId: number | string, messageId: number, fileId?: string): string {
+  return `${chatId}/${messageId}${fileId ? `/${fileId}` : ""}`;
 }
 
-export function parseMediaRef(ref: string): { chatId: string; messageId: number } | null {
-  const m = /^(-?\d+)\/(\d+)$/.exec(ref);
-  return m ? { chatId: m[1]!, messageId: Number(m[2]) } : null;
+export function parseMediaRef(
+  ref: string,
+): { chatId: string; messageId: number; fileId?: string } | null {
+  const m = /^(-?\d+)\/(\d+)(?:\/([\w-]+))?$/.exec(ref);
+  if (!m) return null;
+  return { chatId: m[1]!, messageId: Number(m[2]), ...(m[3] ? { fileId: m[3] } : {}) };
 }
 
 export function conversationKeyFor(botId: number, chatId: number | string): string {
@@ -100,12 +106,21 @@ export function attachmentsOf(m: MessageLike): MediaRef[] {
                 ? "other"
                 : undefined;
   if (!kind) return [];
-  const name = m.document?.file_name;
+  const name = m.document?.file_name ?? m.audio?.file_name ?? m.video?.file_name;
+  const fileId = (
+    m.photo?.at(-1) ??
+    m.document ??
+    m.video ??
+    m.animation ??
+    m.audio ??
+    m.voice ??
+    m.sticker
+  )?.file_id;
   return [
     {
       channel: CHANNEL,
       kind,
-      ref: mediaRef(m.chat.id, m.message_id),
+      ref: mediaRef(m.chat.id, m.message_id, fileId),
       ...(name ? { name } : {}),
     },
   ];

@@ -47,8 +47,10 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       run: async () => {
         // `start` in a service (no terminal) refuses this; in a terminal it runs the chat.
         if (process.stdin.isTTY !== true)
-          throw new Error("none configured: set TELEGRAM_BOT_TOKEN (see .env.example)");
-        return "none configured: `npm start` runs the terminal chat (set TELEGRAM_BOT_TOKEN for Telegram)";
+          throw new Error(
+            "none configured: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN (see .env.example)",
+          );
+        return "none configured: `npm start` runs the terminal chat (set TELEGRAM_BOT_TOKEN for Telegram, DISCORD_BOT_TOKEN for Discord)";
       },
     });
   for (const { plugin, env: own } of enabled) {

@@ -11,8 +11,8 @@ import { connectRedis } from "../runtime/redis.ts";
 import { runChat } from "./chat.ts";
 
 export const HOW_TO_CONNECT_TELEGRAM =
-  "No TELEGRAM_BOT_TOKEN is set, so Frontline runs as a terminal chat. To connect Telegram: create a bot with @BotFather " +
-  "(/newbot), put its token in TELEGRAM_BOT_TOKEN (see .env.example), and run `npm start` again.";
+  "No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN is set, so Frontline runs as a terminal chat. To connect Telegram: create a bot with @BotFather " +
+  "(/newbot), put its token in TELEGRAM_BOT_TOKEN (see .env.example), and run `npm start` again; for Discord, see README: Connecting Discord.";
 
 export async function runStart(
   opts: { flows?: string },
@@ -27,7 +27,7 @@ export async function runStart(
     if (process.stdin.isTTY !== true)
       throw new FrontlineError(
         "FL_ERR_CONFIG",
-        "no platform is configured: set TELEGRAM_BOT_TOKEN (see .env.example); `npx frontline chat` talks to the bot in a terminal",
+        "no platform is configured: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN (see .env.example); `npx frontline chat` talks to the bot in a terminal",
       );
     process.stderr.write(`${HOW_TO_CONNECT_TELEGRAM}\n\n`);
     return runChat({ flows: flowsDir });

@@ -1,10 +1,11 @@
 // How a platform plugs in: an adapter provides channels (outbound) and workspaces (the desk's
 // place), and feeds what happens on the platform into the sink. A plugin brings its own slice
 // of the environment and builds the adapter from it.
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import type { Channel, ChannelLimits } from "./channel.ts";
-import type { InboundEvent } from "./types.ts";
+import type { Channel, ChannelLimits, OpenedMedia } from "./channel.ts";
+import type { InboundEvent, MediaRef } from "./types.ts";
 import type { AgentEvent, AgentWorkspace } from "./workspace.ts";
 
 /** Where adapters hand what arrives. Each call resolves once the event is durable: then, and
@@ -34,9 +35,26 @@ export interface CommandMenu {
   commands: { command: string; description: string }[];
 }
 
+/** Texts the runtime owns that a platform shows (frontline.yaml's `messages:` overrides them). */
+export type AdapterTextKey = "privateThreadOpened" | "supportPanel" | "supportPanelButton";
+
 export interface AdapterContext {
   commandMenus: CommandMenu[];
+  /** The desk's agent commands, for platforms that register commands for the staff place. */
+  agentCommands: { command: string; description: string }[];
+  /** The flows' languages; the first is the default. */
+  locales: string[];
   logger?: Logger;
+  /**
+   * Redis, for what a platform must keep beyond a process that has no acknowledgement of its
+   * own (Discord's gateway session and sequence): keys under `keyPrefix` only.
+   */
+  redis: Redis;
+  keyPrefix: string;
+  /** Opens media another platform owns (its channel's `openMedia`), to upload it here. */
+  openMedia(media: MediaRef): Promise<OpenedMedia>;
+  /** A runtime text in a language (falling back to the default language). */
+  text(key: AdapterTextKey, locale: string | undefined): string;
 }
 
 export interface AdapterHealth {

@@ -96,6 +96,20 @@ async function setBlocked({ c, t, e, stepId }: CommandInput & { t: Ticket }, blo
 
 export const AGENT_COMMANDS = [...Object.keys(onTicket), ...Object.keys(anywhere)];
 
+/** What each agent command does, for platforms that list the staff's commands in a menu. */
+export const AGENT_COMMAND_HELP: Record<string, string> = {
+  claim: "Take this ticket",
+  close: "Close this ticket",
+  reopen: "Reopen this ticket",
+  transfer: "Hand this ticket to another skill or agent: /transfer billing",
+  note: "An internal note on this ticket (never sent to the customer)",
+  block: "Stop passing on this customer's messages",
+  unblock: "Pass on this customer's messages again",
+  alias: "The name customers see you under: /alias Anna",
+  away: "Take no new tickets for now",
+  back: "Take new tickets again",
+};
+
 /** Runs what an agent did; the caller checked that they are an agent of this workspace. */
 export async function runAgentEvent(
   c: DeskContext,

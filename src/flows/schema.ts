@@ -220,6 +220,13 @@ export const BotConfig = z
         ),
         stayInQueue: Localized.optional().describe("{{number}}"),
         nothingToCancel: Localized.optional(),
+        privateThreadOpened: Localized.optional().describe(
+          "{{thread}}; the short public note that points a customer to their private support thread (Discord)",
+        ),
+        supportPanel: Localized.optional().describe(
+          "the panel message posted in the support channel (Discord DISCORD_SUPPORT_CHANNEL_ID)",
+        ),
+        supportPanelButton: Localized.optional().describe("the panel's button label"),
         deskTrouble: Localized.optional().describe(
           "{{number}}; sent when the agents' chat cannot be reached for a ticket",
         ),

@@ -11,7 +11,10 @@ type Optional =
   | "leftQueue"
   | "leaveQueueQuestion"
   | "stayInQueue"
-  | "nothingToCancel";
+  | "nothingToCancel"
+  | "privateThreadOpened"
+  | "supportPanel"
+  | "supportPanelButton";
 
 const DEFAULTS: Record<Optional, Record<string, string>> = {
   somethingWentWrong: {
@@ -62,6 +65,24 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     pl: "Nie ma czego anulować: nie czekasz na konsultanta.",
     el: "Δεν υπάρχει κάτι να ακυρωθεί: δεν περιμένετε κάποιον άνθρωπο.",
   },
+  privateThreadOpened: {
+    en: "{{user}}, let's talk in private: {{thread}} (only you and our team can see it).",
+    ru: "{{user}}, продолжим в личной ветке: {{thread}} (её видите только Вы и наша команда).",
+    pl: "{{user}}, porozmawiajmy w prywatnym wątku: {{thread}} (widzisz go tylko Ty i nasz zespół).",
+    el: "{{user}}, ας συνεχίσουμε σε ιδιωτικό νήμα: {{thread}} (το βλέπετε μόνο εσείς και η ομάδα μας).",
+  },
+  supportPanel: {
+    en: "Need help? Press the button: a private thread opens where only you and our team can see what you write.",
+    ru: "Нужна помощь? Нажмите кнопку: откроется личная ветка, где Ваши сообщения видите только Вы и наша команда.",
+    pl: "Potrzebujesz pomocy? Naciśnij przycisk: otworzy się prywatny wątek, który widzisz tylko Ty i nasz zespół.",
+    el: "Χρειάζεστε βοήθεια; Πατήστε το κουμπί: ανοίγει ένα ιδιωτικό νήμα που βλέπετε μόνο εσείς και η ομάδα μας.",
+  },
+  supportPanelButton: {
+    en: "Get help",
+    ru: "Получить помощь",
+    pl: "Uzyskaj pomoc",
+    el: "Βοήθεια",
+  },
   blocked: {
     en: "Our support team has paused this conversation. Your messages are not passed on for now.",
     ru: "Служба поддержки приостановила этот диалог. Пока Ваши сообщения не передаются.",
@@ -89,6 +110,8 @@ export const SYSTEM_LABELS: Record<"leaveQueue" | "stay", Record<string, string>
 export function systemLabel(key: keyof typeof SYSTEM_LABELS, locale: string): string {
   return SYSTEM_LABELS[key][locale] ?? SYSTEM_LABELS[key].en!;
 }
+
+export type SystemMessageKey = Optional;
 
 export function systemMessage(bot: BotConfigDef, key: Optional, locale: string): string {
   const own = bot.messages[key];

@@ -5,11 +5,18 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { AdapterHealth, ChannelAdapter, CommandMenu, InboundSink } from "../core/adapter.ts";
+import type {
+  AdapterContext,
+  AdapterHealth,
+  ChannelAdapter,
+  CommandMenu,
+  InboundSink,
+} from "../core/adapter.ts";
 import type { Channel } from "../core/channel.ts";
 import { FrontlineError } from "../core/errors.ts";
 import type { InboundEvent } from "../core/types.ts";
 import type { AgentWorkspace } from "../core/workspace.ts";
+import { AGENT_COMMAND_HELP, AGENT_COMMANDS } from "../desk/agent-commands.ts";
 import { Desk } from "../desk/desk.ts";
 import { Engine } from "../engine/engine.ts";
 import type { TurnMiddleware } from "../engine/middleware.ts";
@@ -221,9 +228,35 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
   async start(): Promise<void> {
     const problem = await this.preflight();
     if (problem) throw new FrontlineError("FL_ERR_PREFLIGHT", problem);
-    const context = { commandMenus: commandMenus(this.options.flows), logger: this.options.logger };
-    for (const adapter of this.options.adapters) await adapter.start(this.sink, context);
+    for (const adapter of this.options.adapters)
+      await adapter.start(this.sink, this.adapterContext());
     this.started = true;
+  }
+
+  private adapterContext(): AdapterContext {
+    const { flows, redis, prefix, logger } = this.options;
+    const channels = this.channels;
+    return {
+      commandMenus: commandMenus(flows),
+      agentCommands: AGENT_COMMANDS.map((command) => ({
+        command,
+        description: AGENT_COMMAND_HELP[command] ?? command,
+      })),
+      locales: [
+        flows.bot.defaultLocale,
+        ...flows.bot.locales.filter((l) => l !== flows.bot.defaultLocale),
+      ],
+      logger,
+      redis,
+      keyPrefix: prefix,
+      openMedia: async (media) => {
+        const owner = channels.find((c) => c.name === media.channel);
+        if (!owner?.openMedia)
+          throw new Error(`no running channel can open media from ${media.channel}`);
+        return owner.openMedia(media);
+      },
+      text: (key, locale) => systemMessage(flows.bot, key, locale ?? flows.bot.defaultLocale),
+    };
   }
 
   /** null when the desk's workspace is ready, else one sentence saying what to change. */
