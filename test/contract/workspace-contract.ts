@@ -16,6 +16,8 @@ export interface WorkspaceFixture {
   observe: {
     threadExists(threadId: string): Awaitable<boolean>;
     title(threadId: string): Awaitable<string | undefined>;
+    /** Where the platform shows a ticket's status, when not in the title (a card, tags). */
+    statusShown?(threadId: string): Awaitable<string>;
     closed(threadId: string): Awaitable<boolean>;
     posts(threadId: string): Awaitable<string[]>;
   };
@@ -87,9 +89,11 @@ export function workspaceContract(name: string, setup: () => Promise<WorkspaceFi
           { ...header(2, "💬 #2 Maria · billing · en · Anna"), status: "assigned" },
           { text: "card 2" },
         );
-        expect(
-          (await f.observe.title(ref.threadId)) ?? (await f.observe.posts(ref.threadId)).join("\n"),
-        ).toMatch(/💬|assigned/);
+        const shown = f.observe.statusShown
+          ? await f.observe.statusShown(ref.threadId)
+          : ((await f.observe.title(ref.threadId)) ??
+            (await f.observe.posts(ref.threadId)).join("\n"));
+        expect(shown).toMatch(/💬|assigned|claimed/);
         await f.workspace.closeThread(ref.threadId);
         expect(await f.observe.closed(ref.threadId)).toBe(true);
         await f.workspace.reopenThread(ref.threadId);

@@ -79,7 +79,10 @@ export class FakeDiscord {
   static async start(opts: StartOptions = {}): Promise<FakeDiscord> {
     const botId = opts.botId ?? "1300000000000000001";
     const core = new Core({
-      token: opts.token ?? "fake-discord-bot-token",
+      // Shaped like Discord's (base64 of the bot id, a timestamp part, an HMAC part).
+      token:
+        opts.token ??
+        `${Buffer.from(botId).toString("base64url")}.GfAkE1.fake-discord-bot-token-for-tests`,
       botId,
       botUsername: opts.botUsername ?? "supportbot",
       applicationId: opts.applicationId ?? botId,

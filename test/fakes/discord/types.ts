@@ -4,7 +4,7 @@ export type Snowflake = string;
 
 /** Options of {@link FakeDiscord.start}. */
 export interface StartOptions {
-  /** Bot token; default "fake-discord-bot-token". */
+  /** Bot token; default one shaped like Discord's, "<base64 bot id>.GfAkE1.fake-discord-bot-token-for-tests". */
   token?: string;
   botId?: Snowflake;
   /** Defaults to the bot id, as for every bot Discord creates. */
