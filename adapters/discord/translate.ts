@@ -69,6 +69,10 @@ export function customerMessage(
       args: command[2]?.trim() ?? "",
     };
   const attachments = attachmentsOf(m);
+  // An embed-only message (a link preview, a bot-made card) carries nothing Frontline can
+  // read or carry: it counts as media the bot cannot handle, so it is answered, never ignored.
+  if (!text.trim() && attachments.length === 0 && (m.embeds?.length ?? 0) > 0)
+    attachments.push({ channel: CHANNEL, kind: "other", ref: "embed", name: "embed" });
   return { ...base, type: "message", text, ...(attachments.length ? { attachments } : {}) };
 }
 

@@ -14,6 +14,8 @@ export interface UserSendOptions {
   type?: number;
   /** Reply to a message in the same channel. */
   replyTo?: string;
+  /** Embeds the message carries (a link preview, another bot's card). */
+  embeds?: unknown[];
 }
 
 function author(core: Core, userId: string): MessageRec["author"] {
@@ -39,6 +41,7 @@ function store(core: Core, ch: ChannelRec, userId: string, content: string, o: U
     byBot: false,
     content: text,
     attachments: (o.attachments ?? []).map((f) => core.world.storeAttachment(ch.id, f)),
+    ...(o.embeds ? { embeds: o.embeds } : {}),
     type: o.type ?? (reference ? 19 : 0),
     messageReference: reference,
     ...mentionsOf(core, text, undefined, repliedAuthor),

@@ -31,6 +31,7 @@ export function messageRoutes(r: Router): void {
       ephemeral: false,
       flags: fields.flags & ~64,
     });
+    addMentionedToPrivateThread(core, ch, m.mentionIds, m.mentionRoleIds);
     messageCreate(core, m);
     return apiMessage(core.world, m);
   });
@@ -98,4 +99,22 @@ export function messageRoutes(r: Router): void {
     visibleChannel(core, params.id as string);
     return noContent();
   });
+}
+
+/**
+ * As on Discord, mentioning people in a private thread adds them to it; mentioning a role adds
+ * the role's members (who can see the parent channel).
+ */
+function addMentionedToPrivateThread(
+  core: Parameters<Parameters<Router["add"]>[2]>[0]["core"],
+  ch: { type: number; guildId: string | null; memberIds: Set<string> },
+  userIds: string[],
+  roleIds: string[],
+): void {
+  if (ch.type !== 12 || !ch.guildId) return;
+  for (const id of userIds) ch.memberIds.add(id);
+  const guild = core.world.guilds.get(ch.guildId);
+  if (!guild || roleIds.length === 0) return;
+  for (const member of guild.members.values())
+    if (member.roles.some((r) => roleIds.includes(r))) ch.memberIds.add(member.userId);
 }
