@@ -113,3 +113,17 @@ export class GuildView {
     this.cache.clear();
   }
 }
+
+/** What the bot is invited with (README: Connecting Discord builds the invite URL from it). */
+export const BOT_PERMISSIONS: Record<string, bigint> = {
+  "View Channels": PermissionFlagsBits.ViewChannel,
+  "Send Messages": PermissionFlagsBits.SendMessages,
+  "Send Messages in Threads": PermissionFlagsBits.SendMessagesInThreads,
+  "Create Private Threads": PermissionFlagsBits.CreatePrivateThreads,
+  "Manage Threads": PermissionFlagsBits.ManageThreads,
+  "Embed Links": PermissionFlagsBits.EmbedLinks,
+  "Attach Files": PermissionFlagsBits.AttachFiles,
+  "Read Message History": PermissionFlagsBits.ReadMessageHistory,
+};
+
+export const BOT_PERMISSIONS_BITS = Object.values(BOT_PERMISSIONS).reduce((a, b) => a | b, 0n);

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { API_TIMEOUT_SECONDS } from "../../adapters/telegram/index.ts";
 import { handlerGiveUpMs } from "../../src/queue/ordered-queue.ts";
+import { FakeDiscord } from "../fakes/discord/index.ts";
 import { FakeTelegram } from "../fakes/telegram/index.ts";
 import { spawnBot } from "../support/bot-process.ts";
 import { ALL_WEEK, deskFlowsDir } from "../support/desk-flows.ts";
@@ -128,5 +129,47 @@ describe("frontline start fails fast", () => {
     // still hanging then could be sent again by another drainer. The client cuts it first.
     for (const recoveryMs of [500, 2_000, 15_000])
       expect(API_TIMEOUT_SECONDS * 1000).toBeLessThan(handlerGiveUpMs(recoveryMs));
+  });
+});
+
+describe("frontline start on Discord fails fast", () => {
+  it("says in one sentence what is missing: the Message Content intent, the agent channel's permissions, the channel itself; and starts when all is set", async () => {
+    const fake = await FakeDiscord.start();
+    try {
+      const guild = fake.addGuild({ name: "Staff" });
+      const desk = fake.addChannel(guild.id, { name: "desk", private: true });
+      const base = {
+        DISCORD_BOT_TOKEN: fake.token,
+        DISCORD_API_BASE: fake.apiBase,
+        FLOWS_DIR: deskFlowsDir({ hours: ALL_WEEK }),
+        REDIS_PREFIX: testPrefix("dc-start"),
+        DISCORD_AGENT_CHANNEL_ID: desk.id,
+      };
+      const sentence = (out: string) => out.trim().split("\n").at(-1) ?? "";
+      fake.setApplicationFlags(0);
+      const noIntent = await frontline(["start"], base);
+      expect(noIntent.code).toBe(1);
+      expect(sentence(noIntent.out)).toMatch(
+        /Message Content intent off .*turn it on \(Developer Portal → .*Message Content Intent\)/,
+      );
+      fake.setApplicationFlags(1 << 19);
+      fake.setChannelBotDenied(desk.id, 1n << 36n);
+      const noThreads = await frontline(["start"], base);
+      expect(noThreads.code).toBe(1);
+      expect(sentence(noThreads.out)).toMatch(/bot lacks Create Private Threads in "desk"/);
+      const missing = await frontline(["start"], { ...base, DISCORD_AGENT_CHANNEL_ID: "123" });
+      expect(missing.code).toBe(1);
+      expect(sentence(missing.out)).toMatch(
+        /DISCORD_AGENT_CHANNEL_ID=123: the bot cannot see that channel/,
+      );
+      const good = await frontline(["doctor"], {
+        ...base,
+        DISCORD_AGENT_CHANNEL_ID: fake.addChannel(guild.id, { name: "tickets", private: true }).id,
+      });
+      expect(good.out).toMatch(/✓ discord agent workspace discord:\d+: ready/);
+      expect(good.code).toBe(0);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ type Shown = ReturnType<FakeDiscord["messages"]>[number];
 
 /** The text a person reads: Discord renders "\\*" as "*". */
 export function asRendered(text: string): string {
-  return text.replace(/\\([^\w\s])/g, "$1");
+  return text.replace(/\\([^a-zA-Z0-9\s])/g, "$1");
 }
 
 export function bodyText(m: Shown): string {
