@@ -292,6 +292,28 @@ describe("one desk across Telegram and Discord", () => {
     expect(bytes.equals(PHOTO)).toBe(true);
   });
 
+  it("what cannot be carried across is said in words: a file over Discord's upload limit", async () => {
+    const w = await world({ telegram: true, desk: "discord" });
+    const tg = w.tg!;
+    const customer = { id: 77_002, first_name: "Piotr", language_code: "en" };
+    tg.addUser(customer);
+    tg.sendUserMessage(customer, "/human");
+    const thread = await w.ticketThread();
+    tg.sendUserMedia(customer, "document", {
+      bytes: new Uint8Array(11 * 1024 * 1024),
+      file_name: "logs.zip",
+    });
+    await until(
+      () =>
+        w.says(
+          thread.id,
+          /\[document: logs\.zip: 11\.0 MB is over Discord's 10\.0 MB limit, not carried\]/,
+        ),
+      "the words in place of the file",
+    );
+    expect(w.fake.botMessages(thread.id).some((m) => m.attachments.length > 0)).toBe(false);
+  });
+
   it("a Discord customer is served from a Telegram forum topic, with a photo each way", async () => {
     const w = await world({ telegram: true, desk: "telegram" });
     const tg = w.tg!;

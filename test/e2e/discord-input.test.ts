@@ -55,6 +55,20 @@ async function world(opts: { deadlineMs?: number } = {}) {
 }
 
 describe("bad input on Discord", () => {
+  it("registers the slash commands per server and for DMs, described in every shipped language", async () => {
+    const { fake, guild } = await world();
+    const inGuild = fake.commands(guild.id);
+    const human = inGuild.find((c) => c.name === "human")!;
+    expect(human).toBeDefined();
+    const localized = (human as { description_localizations?: Record<string, string> })
+      .description_localizations;
+    expect(Object.keys(localized ?? {})).toEqual(expect.arrayContaining(["ru", "pl", "el"]));
+    expect(inGuild.some((c) => c.name === "support")).toBe(true);
+    expect(fake.commands().some((c) => c.name === "human")).toBe(true); // DMs: global
+    // Agent commands only where there is a desk (none in this server).
+    expect(inGuild.some((c) => c.name === "close")).toBe(false);
+  });
+
   it("a button pressed when the bot answers Discord too late still gets its answer", async () => {
     const { fake, maria, dm } = await world({ deadlineMs: 0 });
     fake.userSendsDM(maria.id, "hello");
