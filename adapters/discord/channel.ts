@@ -11,7 +11,6 @@ import {
 import type {
   Address,
   Channel,
-  ChannelLimits,
   MediaRef,
   OpenedMedia,
   OutboundMessage,
@@ -20,17 +19,10 @@ import type {
 } from "../../src/index.ts";
 import { classify } from "./errors.ts";
 import { buttonRows, escapedParts, nonceOf, TEXT_LIMIT } from "./format.ts";
+import { DISCORD_LIMITS } from "./limits.ts";
 import { CHANNEL, parseMediaRef } from "./media.ts";
 
-/** 2,000-character messages, 25 buttons (5 rows × 5), 100-character custom_id, 100-character
- * thread names, 10 MB uploads (the limit for bots in servers without boosts). */
-export const DISCORD_LIMITS: ChannelLimits = {
-  textLength: TEXT_LIMIT,
-  buttons: 25,
-  payloadBytes: 100,
-  titleLength: 100,
-  uploadBytes: 10 * 1024 * 1024,
-};
+export { DISCORD_LIMITS };
 
 export type MediaOpener = (media: MediaRef) => Promise<OpenedMedia>;
 

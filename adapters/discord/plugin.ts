@@ -2,8 +2,7 @@
 import { z } from "zod";
 import type { ChannelPlugin } from "../../src/index.ts";
 import { url } from "../../src/runtime/config.ts";
-import { DiscordAdapter } from "./adapter.ts";
-import { DISCORD_LIMITS } from "./channel.ts";
+import { DISCORD_LIMITS } from "./limits.ts";
 
 const snowflake = (name: string, what: string) =>
   z
@@ -41,7 +40,9 @@ export const discordPlugin: ChannelPlugin<DiscordEnvironment> = {
   env: DiscordEnv,
   limits: DISCORD_LIMITS,
   enabled: (env) => Boolean(env.DISCORD_BOT_TOKEN),
-  create(env, { logger }) {
+  // discord.js's gateway and REST (about 19 MB) load only when Discord is configured.
+  async create(env, { logger }) {
+    const { DiscordAdapter } = await import("./adapter.ts");
     return new DiscordAdapter({
       token: env.DISCORD_BOT_TOKEN!,
       ...(env.DISCORD_API_BASE ? { apiBase: env.DISCORD_API_BASE } : {}),

@@ -54,7 +54,7 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       },
     });
   for (const { plugin, env: own } of enabled) {
-    const adapter = plugin.create(own as never, {});
+    const adapter = await plugin.create(own as never, {});
     if (adapter.check)
       await report({
         name: `${plugin.name} credentials`,

@@ -47,7 +47,7 @@ export async function runStart(
   let frontline: Frontline | undefined;
   let adapters: ChannelAdapter[] = [];
   try {
-    adapters = enabled.map((p) => p.plugin.create(p.env as never, { logger }));
+    adapters = await Promise.all(enabled.map((p) => p.plugin.create(p.env as never, { logger })));
     frontline = await createFrontline({
       redis: redis.redis,
       prefix: config.REDIS_PREFIX,

@@ -91,5 +91,7 @@ export interface ChannelPlugin<Env extends Record<string, unknown> = Record<stri
   readonly limits: ChannelLimits;
   /** Whether the environment turns this platform on (e.g. its token is set). */
   enabled(env: Env): boolean;
-  create(env: Env, context: PluginContext): ChannelAdapter;
+  /** May load the platform's library only now (a promise), so a deployment that does not use
+   * a platform does not carry it in memory. */
+  create(env: Env, context: PluginContext): ChannelAdapter | Promise<ChannelAdapter>;
 }
