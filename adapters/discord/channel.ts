@@ -1,7 +1,7 @@
 // Outbound delivery to Discord through @discordjs/rest: escaped text with inert mentions, a
 // nonce on every send, buttons as components, media downloaded and uploaded (also media from
 // another platform, opened through the adapter context), failures classified for the outbox.
-import type { RawFile, REST } from "@discordjs/rest";
+import type { RawFile, REST, RequestData } from "@discordjs/rest";
 import {
   type APIEmbed,
   type APIMessage,
@@ -17,7 +17,7 @@ import type {
   RateLimit,
   SendOptions,
 } from "../../src/index.ts";
-import { classify } from "./errors.ts";
+import { classify, DiscordCode, discordCode } from "./errors.ts";
 import { buttonRows, escapedParts, nonceOf, TEXT_LIMIT } from "./format.ts";
 import { DISCORD_LIMITS } from "./limits.ts";
 import { CHANNEL, parseMediaRef } from "./media.ts";
@@ -98,12 +98,25 @@ export class DiscordChannel implements Channel {
     for (const [i, part] of body.entries()) {
       const isLast = i === body.length - 1;
       const key = body.length === 1 ? options.idempotencyKey : `${options.idempotencyKey}#${i}`;
-      last = (await this.rest.post(Routes.channelMessages(channelId), {
+      const request = {
         body: { ...part, nonce: nonceOf(key), enforce_nonce: true },
         ...(isLast && files.length ? { files } : {}),
-      })) as APIMessage;
+      };
+      last = await this.postUnarchiving(channelId, request);
     }
     return last!;
+  }
+
+  /** A thread closed by hand (archived and locked) is reopened for the post, as a post
+   * reopens one that is only archived; anything else is thrown unclassified. */
+  private async postUnarchiving(channelId: string, request: RequestData): Promise<APIMessage> {
+    try {
+      return (await this.rest.post(Routes.channelMessages(channelId), request)) as APIMessage;
+    } catch (err) {
+      if (discordCode(err) !== DiscordCode.ThreadArchived) throw err;
+    }
+    await this.rest.patch(Routes.channel(channelId), { body: { archived: false, locked: false } });
+    return (await this.rest.post(Routes.channelMessages(channelId), request)) as APIMessage;
   }
 
   /** The message as one or more REST bodies (buttons, mentions and embed on the last part). */

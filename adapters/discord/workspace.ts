@@ -200,21 +200,13 @@ export class DiscordWorkspace implements AgentWorkspace {
     return (await this.send(target, message, options)).id;
   }
 
-  /** Sends into a thread: a locked (closed) one is reopened first; a deleted one is gone. */
+  /** Sends into a thread (a closed one is reopened by the channel); a deleted one is gone. */
   private async send(
     threadId: string,
     message: OutboundMessage,
     options: SendOptions,
     extras = {},
   ): Promise<APIMessage> {
-    try {
-      return await this.o.channel.post(threadId, message, options, extras);
-    } catch (err) {
-      const code = discordCode(err);
-      if (code === DiscordCode.UnknownChannel) throw new ThreadGoneError(classify(err).message);
-      if (code !== DiscordCode.ThreadArchived) throw classify(err);
-    }
-    await this.reopenThread(threadId);
     try {
       return await this.o.channel.post(threadId, message, options, extras);
     } catch (err) {

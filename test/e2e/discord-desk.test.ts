@@ -78,6 +78,10 @@ async function world(opts: { telegram?: boolean; desk?: "discord" | "telegram" }
     await fake.close();
     await tg?.close();
   });
+  await until(
+    () => fake.commands(guild.id).some((c) => c.name === "support"),
+    "the slash commands",
+  );
   const maria = fake.addUser({ username: "maria", globalName: "Maria" });
   fake.addMember(guild.id, maria.id);
   const dm = fake.ensureDM(maria.id);
@@ -233,6 +237,25 @@ describe("the agent desk in Discord threads", () => {
     fake.clickButton(sam.id, thread.id, card.id, "desk:claim:1");
     await new Promise((r) => setTimeout(r, 800));
     expect((await w.store.get(1))?.agent).toBeUndefined();
+  });
+
+  it("a customer's support thread closed by hand (archived and locked) is reopened by the agent's next reply", async () => {
+    const w = await world();
+    const { fake, maria, anna } = w;
+    fake.slashCommand(maria.id, w.help.id, "support");
+    const own = await until(
+      () => fake.threadsIn(w.help.id).find((t) => t.memberIds.has(maria.id)),
+      "her support thread",
+    );
+    await until(() => visible(fake, own.id).length > 0, "the greeting");
+    fake.userSends(own.id, maria.id, "/human");
+    const ticket = await w.ticketThread();
+    await until(() => w.says(own.id, /#1\b/), "the ticket notice");
+    fake.archiveThreadByHand(own.id, { locked: true });
+    fake.userSends(ticket.id, anna.id, "I'm here, Maria.");
+    await until(() => w.says(own.id, /^Anna: I'm here, Maria\.$/), "the reply in her thread");
+    expect(fake.channel(own.id).archived).toBe(false);
+    expect(fake.channel(own.id).locked).toBe(false);
   });
 
   it("a customer who closed their DMs is shown to agents as unreachable", async () => {

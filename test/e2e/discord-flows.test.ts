@@ -44,6 +44,7 @@ beforeAll(async () => {
     agentChannelId: desk.id,
   });
   stop = bot.stop;
+  await fake.waitFor(() => fake.commands(guildId).some((c) => c.name === "support"));
 });
 afterAll(async () => {
   await stop();
