@@ -7,6 +7,7 @@ import { loadFlows } from "../flows/load.ts";
 import { formatProblems } from "../flows/problems.ts";
 import { loadEnvironment } from "../runtime/config.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { describeTarget, type RedisTarget, redisTargetOf } from "../runtime/redis-target.ts";
 
 type Check = { name: string; run: () => Promise<string> };
 
@@ -40,7 +41,7 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       return `${loaded.flowSet.flows.size} flows, desk ${loaded.flowSet.bot.desk ? "configured" : "not configured"}`;
     },
   });
-  await report({ name: "Redis", run: () => checkRedis(config.REDIS_URL) });
+  await report({ name: "Redis", run: () => checkRedis(redisTargetOf(config)) });
   if (enabled.length === 0)
     await report({
       name: "platforms",
@@ -79,13 +80,14 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
 }
 
 /** Redis 6.2+, and what production needs: no eviction (it would drop queued work), AOF on. */
-async function checkRedis(url: string): Promise<string> {
-  const redis = await connectRedis(url);
+async function checkRedis(target: RedisTarget): Promise<string> {
+  const redis = await connectRedis(target);
+  const where = describeTarget(target);
   try {
     const version = /redis_version:(\S+)/.exec(await redis.redis.info("server"))?.[1] ?? "0";
     const [major = 0, minor = 0] = version.split(".").map(Number);
     if (major < 6 || (major === 6 && minor < 2))
-      throw new Error(`Redis ${version} at ${url} is too old; Frontline needs 6.2 or newer`);
+      throw new Error(`Redis ${version} at ${where} is too old; Frontline needs 6.2 or newer`);
     const setting = async (name: string) =>
       ((await redis.redis.config("GET", name).catch(() => [])) as string[])[1];
     const eviction = await setting("maxmemory-policy");
@@ -105,8 +107,20 @@ async function checkRedis(url: string): Promise<string> {
       aof === "no"
         ? "; warning: appendonly is off, a Redis restart loses what is queued (set appendonly yes)"
         : "";
-    return `${url} answers (Redis ${version}, maxmemory-policy ${eviction ?? "unknown"})${note}`;
+    return `${where} answers (Redis ${version}, maxmemory-policy ${eviction ?? "unknown"}${await replicasNote(redis.redis, target)})${note}`;
   } finally {
     await redis.close();
   }
+}
+
+/** Behind Sentinel: which node is the primary now, and how many replicas follow it. */
+async function replicasNote(redis: import("ioredis").Redis, target: RedisTarget): Promise<string> {
+  if (target.kind !== "sentinel") return "";
+  const replication = await redis.info("replication");
+  const replicas = /connected_slaves:(\d+)/.exec(replication)?.[1] ?? "?";
+  const { remoteAddress, remotePort } = redis.stream as {
+    remoteAddress?: string;
+    remotePort?: number;
+  };
+  return `, primary "${target.name}" at ${remoteAddress}:${remotePort} with ${replicas} connected replicas`;
 }

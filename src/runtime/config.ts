@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { FrontlineError } from "../core/errors.ts";
 import { DEFAULT_RECOVERY_MS } from "../queue/recovery.ts";
+import { parseHostPorts } from "./redis-target.ts";
 
 export const url = (what: string) =>
   z.string().refine((v) => {
@@ -14,7 +15,7 @@ export const url = (what: string) =>
     }
   }, `${what} must be a URL, e.g. redis://127.0.0.1:6379`);
 
-export const ConfigSchema = z.object({
+const ConfigFields = z.object({
   REDIS_URL: z
     .string()
     .superRefine((v, ctx) => {
@@ -37,6 +38,19 @@ export const ConfigSchema = z.object({
         });
     })
     .default("redis://127.0.0.1:6379"),
+  /** Redis Sentinel: the sentinels to ask for the primary (REDIS_URL then gives only its
+   * credentials and database). */
+  REDIS_SENTINELS: z
+    .string()
+    .refine(
+      (v) => parseHostPorts(v) !== null,
+      "REDIS_SENTINELS must list the sentinels as host:port separated by commas, e.g. 10.0.0.1:26379,10.0.0.2:26379",
+    )
+    .optional(),
+  /** The master name the sentinels monitor (their `sentinel monitor <name> …` line). */
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  /** The sentinels' own password (their `requirepass`), when they have one. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   REDIS_PREFIX: z.string().min(1).default("fl:"),
   FLOWS_DIR: z.string().min(1).default("flows"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -55,6 +69,24 @@ export const ConfigSchema = z.object({
   OPS_HOST: z.string().min(1).default("0.0.0.0"),
   OPS_USER: z.string().min(1).optional(),
   OPS_PASSWORD: z.string().min(12, "OPS_PASSWORD must be at least 12 characters").optional(),
+});
+
+/** The variables, and the rules that tie several of them together. */
+export const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
+  if (c.REDIS_SENTINELS && !c.REDIS_SENTINEL_NAME)
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINEL_NAME"],
+      message:
+        'REDIS_SENTINEL_NAME must name the primary the sentinels monitor (their "sentinel monitor" line, e.g. mymaster) when REDIS_SENTINELS is set',
+    });
+  if (!c.REDIS_SENTINELS && (c.REDIS_SENTINEL_NAME || c.REDIS_SENTINEL_PASSWORD))
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINELS"],
+      message:
+        "REDIS_SENTINELS must list the sentinels (host:port, comma-separated) when REDIS_SENTINEL_NAME or REDIS_SENTINEL_PASSWORD is set",
+    });
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
