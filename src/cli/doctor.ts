@@ -41,7 +41,10 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       return `${loaded.flowSet.flows.size} flows, desk ${loaded.flowSet.bot.desk ? "configured" : "not configured"}`;
     },
   });
-  await report({ name: "Redis", run: () => checkRedis(redisTargetOf(config)) });
+  await report({
+    name: "Redis",
+    run: () => checkRedis(redisTargetOf(config), config.REDIS_WAIT_REPLICAS),
+  });
   if (enabled.length === 0)
     await report({
       name: "platforms",
@@ -80,7 +83,7 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
 }
 
 /** Redis 6.2+, and what production needs: no eviction (it would drop queued work), AOF on. */
-async function checkRedis(target: RedisTarget): Promise<string> {
+async function checkRedis(target: RedisTarget, waitReplicas: number): Promise<string> {
   const redis = await connectRedis(target);
   const where = describeTarget(target);
   try {
@@ -95,6 +98,14 @@ async function checkRedis(target: RedisTarget): Promise<string> {
       throw new Error(
         `maxmemory-policy is ${eviction}: Redis may evict queued messages; set maxmemory-policy noeviction`,
       );
+    if (waitReplicas > 0) {
+      const replication = await redis.redis.info("replication");
+      const connected = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0);
+      if (connected < waitReplicas)
+        throw new Error(
+          `REDIS_WAIT_REPLICAS=${waitReplicas}, but ${where} has ${connected} connected replicas: every update would be refused; add replicas or lower REDIS_WAIT_REPLICAS`,
+        );
+    }
     // Timers and token buckets use Redis's clock; a host clock far off it confuses operators.
     const [seconds] = await redis.redis.time();
     const skew = Math.abs(Number(seconds) * 1000 - Date.now());

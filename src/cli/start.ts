@@ -57,6 +57,10 @@ export async function runStart(
       deskWorkspace: config.DESK_WORKSPACE,
       logger,
       recoveryMs: config.RECOVERY_MS,
+      waitReplicas: {
+        replicas: config.REDIS_WAIT_REPLICAS,
+        timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+      },
     });
     await frontline.start();
   } catch (err) {

@@ -51,6 +51,19 @@ const ConfigFields = z.object({
   REDIS_SENTINEL_NAME: z.string().min(1).optional(),
   /** The sentinels' own password (their `requirepass`), when they have one. */
   REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Acknowledge a platform's update only once this many replicas have its record (WAIT). */
+  REDIS_WAIT_REPLICAS: z.coerce
+    .number("REDIS_WAIT_REPLICAS must be a number of replicas: 0 (off), 1, 2…")
+    .int("REDIS_WAIT_REPLICAS must be a whole number of replicas: 0 (off), 1, 2…")
+    .min(0, "REDIS_WAIT_REPLICAS must be 0 (off) or more")
+    .default(0),
+  /** How long the replicas may take; fewer by then and the update is not acknowledged. */
+  REDIS_WAIT_TIMEOUT_MS: z.coerce
+    .number("REDIS_WAIT_TIMEOUT_MS must be a number of milliseconds, e.g. 1000")
+    .int("REDIS_WAIT_TIMEOUT_MS must be a whole number of milliseconds, e.g. 1000")
+    .min(10, "REDIS_WAIT_TIMEOUT_MS must be at least 10 ms")
+    .max(60_000, "REDIS_WAIT_TIMEOUT_MS must be at most 60000 ms")
+    .default(1000),
   REDIS_PREFIX: z.string().min(1).default("fl:"),
   FLOWS_DIR: z.string().min(1).default("flows"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
