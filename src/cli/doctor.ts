@@ -6,7 +6,7 @@ import { isFrontlineError } from "../core/errors.ts";
 import { loadFlows } from "../flows/load.ts";
 import { formatProblems } from "../flows/problems.ts";
 import { loadEnvironment } from "../runtime/config.ts";
-import { connectRedis } from "../runtime/redis.ts";
+import { connectRedis, keyServers } from "../runtime/redis.ts";
 import { describeTarget, type RedisTarget, redisTargetOf } from "../runtime/redis-target.ts";
 
 type Check = { name: string; run: () => Promise<string> };
@@ -91,9 +91,16 @@ async function checkRedis(target: RedisTarget, waitReplicas: number): Promise<st
     const [major = 0, minor = 0] = version.split(".").map(Number);
     if (major < 6 || (major === 6 && minor < 2))
       throw new Error(`Redis ${version} at ${where} is too old; Frontline needs 6.2 or newer`);
-    const setting = async (name: string) =>
-      ((await redis.redis.config("GET", name).catch(() => [])) as string[])[1];
-    const eviction = await setting("maxmemory-policy");
+    // A Cluster's primaries are asked one by one: the first not as it should be is reported.
+    const setting = async (name: string, good: string) => {
+      const values = await Promise.all(
+        keyServers(redis.redis).map(
+          async (s) => ((await s.config("GET", name).catch(() => [])) as string[])[1],
+        ),
+      );
+      return values.find((v) => v !== undefined && v !== good) ?? values[0];
+    };
+    const eviction = await setting("maxmemory-policy", "noeviction");
     if (eviction && eviction !== "noeviction")
       throw new Error(
         `maxmemory-policy is ${eviction}: Redis may evict queued messages; set maxmemory-policy noeviction`,
@@ -113,7 +120,7 @@ async function checkRedis(target: RedisTarget, waitReplicas: number): Promise<st
       throw new Error(
         `this host's clock is ${Math.round(skew / 1000)} s off Redis's; run NTP (timesyncd, chrony)`,
       );
-    const aof = await setting("appendonly");
+    const aof = await setting("appendonly", "yes");
     const note =
       aof === "no"
         ? "; warning: appendonly is off, a Redis restart loses what is queued (set appendonly yes)"
@@ -124,8 +131,10 @@ async function checkRedis(target: RedisTarget, waitReplicas: number): Promise<st
   }
 }
 
-/** Behind Sentinel: which node is the primary now, and how many replicas follow it. */
+/** Behind Sentinel: which node is the primary now, and how many replicas follow it. On a
+ * Cluster: how many primaries serve it. */
 async function replicasNote(redis: import("ioredis").Redis, target: RedisTarget): Promise<string> {
+  if (target.kind === "cluster") return `, a cluster of ${keyServers(redis).length} primaries`;
   if (target.kind !== "sentinel") return "";
   const replication = await redis.info("replication");
   const replicas = /connected_slaves:(\d+)/.exec(replication)?.[1] ?? "?";

@@ -83,6 +83,7 @@ export async function connectRedis(
   options: { allowPrivateServer?: boolean } = {},
 ): Promise<RedisHandle> {
   if (typeof target !== "string" && target.kind === "sentinel") return connectSentinel(target);
+  if (typeof target !== "string" && target.kind === "cluster") return connectCluster(target);
   const url = typeof target === "string" ? target : target.url;
   const probe = await tryConnect(url);
   if (!(probe instanceof Error)) {
@@ -192,6 +193,31 @@ async function connectSentinel(
   return { redis, url: target.url, privateServer: false, close: () => closeQuickly(redis) };
 }
 
+/** Cluster: some node answers, and the cluster says every slot is served. */
+async function connectCluster(
+  target: Extract<RedisTarget, { kind: "cluster" }>,
+): Promise<RedisHandle> {
+  const where = describeTarget(target);
+  const probe = await tryConnect(target);
+  if (probe instanceof Error)
+    throw new FrontlineError(
+      "FL_ERR_REDIS_UNAVAILABLE",
+      `no Redis Cluster answers at ${where} (${probe.message}): start its nodes there or fix REDIS_CLUSTER_NODES`,
+    );
+  try {
+    const state = /cluster_state:(\w+)/.exec(String(await probe.call("CLUSTER", "INFO")))?.[1];
+    if (state !== "ok")
+      throw new FrontlineError(
+        "FL_ERR_REDIS_UNAVAILABLE",
+        `the Redis Cluster at ${where} reports cluster_state:${state}: every slot needs a primary that answers`,
+      );
+  } finally {
+    probe.disconnect();
+  }
+  const redis = durableConnection(target);
+  return { redis, url: target.url, privateServer: false, close: () => closeQuickly(redis) };
+}
+
 /** One sentinel's idea of the primary's address, null when it knows no such name, or why it did not answer. */
 async function askSentinel(
   sentinel: { host: string; port: number },
@@ -252,12 +278,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The servers holding keys: the primaries of a Cluster (SCAN sees one node), else the one. */
+export function keyServers(redis: Redis): Redis[] {
+  const cluster = redis as Redis & { isCluster?: boolean; nodes?: (role: "master") => Redis[] };
+  return cluster.isCluster && cluster.nodes ? cluster.nodes("master") : [redis];
+}
+
 /** Deletes every key under a prefix with SCAN (never KEYS on a shared server). */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+  for (const server of keyServers(redis)) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await server.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      cursor = next;
+      // One by one on a Cluster's node: keys of different slots cannot share a DEL there.
+      if (keys.length > 0)
+        await (server === redis ? redis.del(...keys) : Promise.all(keys.map((k) => server.del(k))));
+    } while (cursor !== "0");
+  }
 }

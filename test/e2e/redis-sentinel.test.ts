@@ -52,11 +52,19 @@ async function until(check: () => boolean, ms: number, what: string, more = () =
   }
 }
 
+// Nothing may quietly fall back to a single Redis: REDIS_URL names a port where none listens
+// (it gives the primary's credentials and database only).
+const NO_SINGLE_REDIS = { REDIS_URL: "redis://127.0.0.1:1" };
+
 describe("Redis Sentinel", () => {
   it("doctor names the primary the sentinels chose; start refuses unreachable sentinels and an unknown name in one sentence", async () => {
     set = await startSentinelSet();
     fake = await FakeTelegram.start();
-    const base = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot };
+    const base = {
+      ...NO_SINGLE_REDIS,
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+    };
     const doctor = await frontline(["doctor"], {
       ...base,
       REDIS_SENTINELS: set.sentinelList,
@@ -95,6 +103,7 @@ describe("Redis Sentinel", () => {
     set = await startSentinelSet();
     fake = await FakeTelegram.start();
     const bot = spawnBot({
+      ...NO_SINGLE_REDIS,
       TELEGRAM_BOT_TOKEN: fake.token,
       TELEGRAM_API_ROOT: fake.apiRoot,
       REDIS_SENTINELS: set.sentinelList,
@@ -128,6 +137,7 @@ describe("Redis Sentinel", () => {
     fake = await FakeTelegram.start();
     const f = fake;
     const bot = spawnBot({
+      ...NO_SINGLE_REDIS,
       TELEGRAM_BOT_TOKEN: f.token,
       TELEGRAM_API_ROOT: f.apiRoot,
       REDIS_SENTINELS: set.sentinelList,
