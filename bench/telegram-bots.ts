@@ -43,7 +43,8 @@ export async function startFrontline(options: {
   flows: FlowSet;
   router: IntentRouter;
   channelLimits?: typeof UNPACED;
-}): Promise<Contender & { prefix: string }> {
+  waitReplicas?: { replicas: number; timeoutMs: number };
+}): Promise<Contender & { prefix: string; bot: Awaited<ReturnType<typeof startTelegramBot>> }> {
   const fake = await FakeTelegram.start({ recordCalls: false });
   const prefix = `flbench:${randomUUID().slice(0, 8)}:`;
   // Read-only views of the service's BullMQ queues (names and prefix as in src/queue).
@@ -84,12 +85,13 @@ export async function startFrontline(options: {
       router: options.router,
       mode: "polling",
       ...(options.channelLimits ? { channelLimits: options.channelLimits } : {}),
+      ...(options.waitReplicas ? { waitReplicas: options.waitReplicas } : {}),
     });
   } catch (err) {
     await stop();
     throw err;
   }
-  return { fake, prefix, stop, quiesce };
+  return { fake, prefix, stop, quiesce, bot };
 }
 
 /** Frontline on the shipped flows, unpaced, on its own fake and key prefix (the Redis benches). */

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import type { TurnResult } from "../engine/turn.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { openLocalEngine } from "../runtime/local.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 import { TerminalSession, turnJson } from "../runtime/terminal-session.ts";
 
 export async function runChat(opts: {
@@ -15,7 +16,7 @@ export async function runChat(opts: {
   const config = loadConfig();
   const local = await openLocalEngine({
     flowsDir: opts.flows,
-    redisUrl: config.REDIS_URL,
+    redisUrl: redisTargetOf(config),
     prefix: config.REDIS_PREFIX,
   });
   const interactive = process.stdin.isTTY === true && !opts.json;

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { seenChats } from "../runtime/chats.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 
 export function registerChats(program: Command, setCode: (code: number) => void): void {
   program
@@ -14,7 +15,7 @@ export function registerChats(program: Command, setCode: (code: number) => void)
     .option("--json", "as a JSON array")
     .action(async (opts: { json?: boolean }) => {
       const config = loadConfig();
-      const redis = await connectRedis(config.REDIS_URL);
+      const redis = await connectRedis(redisTargetOf(config));
       try {
         const chats = await seenChats(redis.redis, config.REDIS_PREFIX);
         if (opts.json) process.stdout.write(`${JSON.stringify(chats)}\n`);

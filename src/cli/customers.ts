@@ -4,6 +4,7 @@ import { FrontlineError } from "../core/errors.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { eraseCustomer } from "../runtime/erasure.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 
 export function registerCustomers(program: Command, setCode: (code: number) => void): void {
   const customers = program
@@ -22,7 +23,7 @@ export function registerCustomers(program: Command, setCode: (code: number) => v
           `"${customer}" is not a customer; write <channel>:<chat id>, e.g. telegram:123456789 (the card shows it)`,
         );
       const config = loadConfig();
-      const redis = await connectRedis(config.REDIS_URL);
+      const redis = await connectRedis(redisTargetOf(config));
       try {
         const r = await eraseCustomer(redis.redis, config.REDIS_PREFIX, m[1]!, m[2]!);
         process.stdout.write(

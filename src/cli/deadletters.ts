@@ -6,10 +6,11 @@ import { DeadLetters } from "../intake/dead-letters.ts";
 import { replayDeadLetter } from "../intake/intake.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 
 async function withRedis<T>(use: (redis: import("ioredis").Redis, prefix: string) => Promise<T>) {
   const config = loadConfig();
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(redisTargetOf(config));
   try {
     return await use(redis.redis, config.REDIS_PREFIX);
   } finally {

@@ -6,7 +6,8 @@ import { isFrontlineError } from "../core/errors.ts";
 import { loadFlows } from "../flows/load.ts";
 import { formatProblems } from "../flows/problems.ts";
 import { loadEnvironment } from "../runtime/config.ts";
-import { connectRedis } from "../runtime/redis.ts";
+import { connectRedis, keyServers } from "../runtime/redis.ts";
+import { describeTarget, type RedisTarget, redisTargetOf } from "../runtime/redis-target.ts";
 
 type Check = { name: string; run: () => Promise<string> };
 
@@ -40,7 +41,10 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
       return `${loaded.flowSet.flows.size} flows, desk ${loaded.flowSet.bot.desk ? "configured" : "not configured"}`;
     },
   });
-  await report({ name: "Redis", run: () => checkRedis(config.REDIS_URL) });
+  await report({
+    name: "Redis",
+    run: () => checkRedis(redisTargetOf(config), config.REDIS_WAIT_REPLICAS),
+  });
   if (enabled.length === 0)
     await report({
       name: "platforms",
@@ -81,20 +85,36 @@ export async function runDoctor(plugins: readonly ChannelPlugin[]): Promise<numb
 }
 
 /** Redis 6.2+, and what production needs: no eviction (it would drop queued work), AOF on. */
-async function checkRedis(url: string): Promise<string> {
-  const redis = await connectRedis(url);
+async function checkRedis(target: RedisTarget, waitReplicas: number): Promise<string> {
+  const redis = await connectRedis(target);
+  const where = describeTarget(target);
   try {
     const version = /redis_version:(\S+)/.exec(await redis.redis.info("server"))?.[1] ?? "0";
     const [major = 0, minor = 0] = version.split(".").map(Number);
     if (major < 6 || (major === 6 && minor < 2))
-      throw new Error(`Redis ${version} at ${url} is too old; Frontline needs 6.2 or newer`);
-    const setting = async (name: string) =>
-      ((await redis.redis.config("GET", name).catch(() => [])) as string[])[1];
-    const eviction = await setting("maxmemory-policy");
+      throw new Error(`Redis ${version} at ${where} is too old; Frontline needs 6.2 or newer`);
+    // A Cluster's primaries are asked one by one: the first not as it should be is reported.
+    const setting = async (name: string, good: string) => {
+      const values = await Promise.all(
+        keyServers(redis.redis).map(
+          async (s) => ((await s.config("GET", name).catch(() => [])) as string[])[1],
+        ),
+      );
+      return values.find((v) => v !== undefined && v !== good) ?? values[0];
+    };
+    const eviction = await setting("maxmemory-policy", "noeviction");
     if (eviction && eviction !== "noeviction")
       throw new Error(
         `maxmemory-policy is ${eviction}: Redis may evict queued messages; set maxmemory-policy noeviction`,
       );
+    if (waitReplicas > 0) {
+      const replication = await redis.redis.info("replication");
+      const connected = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0);
+      if (connected < waitReplicas)
+        throw new Error(
+          `REDIS_WAIT_REPLICAS=${waitReplicas}, but ${where} has ${connected} connected replicas: every update would be refused; add replicas or lower REDIS_WAIT_REPLICAS`,
+        );
+    }
     // Timers and token buckets use Redis's clock; a host clock far off it confuses operators.
     const [seconds] = await redis.redis.time();
     const skew = Math.abs(Number(seconds) * 1000 - Date.now());
@@ -102,13 +122,27 @@ async function checkRedis(url: string): Promise<string> {
       throw new Error(
         `this host's clock is ${Math.round(skew / 1000)} s off Redis's; run NTP (timesyncd, chrony)`,
       );
-    const aof = await setting("appendonly");
+    const aof = await setting("appendonly", "yes");
     const note =
       aof === "no"
         ? "; warning: appendonly is off, a Redis restart loses what is queued (set appendonly yes)"
         : "";
-    return `${url} answers (Redis ${version}, maxmemory-policy ${eviction ?? "unknown"})${note}`;
+    return `${where} answers (Redis ${version}, maxmemory-policy ${eviction ?? "unknown"}${await replicasNote(redis.redis, target)})${note}`;
   } finally {
     await redis.close();
   }
+}
+
+/** Behind Sentinel: which node is the primary now, and how many replicas follow it. On a
+ * Cluster: how many primaries serve it. */
+async function replicasNote(redis: import("ioredis").Redis, target: RedisTarget): Promise<string> {
+  if (target.kind === "cluster") return `, a cluster of ${keyServers(redis).length} primaries`;
+  if (target.kind !== "sentinel") return "";
+  const replication = await redis.info("replication");
+  const replicas = /connected_slaves:(\d+)/.exec(replication)?.[1] ?? "?";
+  const { remoteAddress, remotePort } = redis.stream as {
+    remoteAddress?: string;
+    remotePort?: number;
+  };
+  return `, primary "${target.name}" at ${remoteAddress}:${remotePort} with ${replicas} connected replicas`;
 }

@@ -13,6 +13,7 @@ import {
   type PlaygroundWeb,
 } from "../runtime/playground.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 
 export interface PlaygroundCommandOptions {
   flows: string;
@@ -50,7 +51,7 @@ export async function runPlayground(
     pretty: config.LOG_FORMAT !== "json",
   });
   const plugin = await load();
-  const redis = await connectRedis(config.REDIS_URL, { allowPrivateServer: true });
+  const redis = await connectRedis(redisTargetOf(config), { allowPrivateServer: true });
   // Its own key space: playground tickets never mix with a real bot's on the same Redis.
   const prefix = `${config.REDIS_PREFIX}playground:`;
   let web: PlaygroundWeb | undefined;

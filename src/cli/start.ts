@@ -8,6 +8,7 @@ import { createFrontline, type Frontline } from "../runtime/frontline.ts";
 import { loadFlowsOrThrow } from "../runtime/local.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 import { runChat } from "./chat.ts";
 
 export const HOW_TO_CONNECT_TELEGRAM =
@@ -43,7 +44,7 @@ export async function runStart(
     flowsDir,
     enabled.map((p) => p.plugin),
   );
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(redisTargetOf(config));
   let frontline: Frontline | undefined;
   let adapters: ChannelAdapter[] = [];
   try {
@@ -56,6 +57,10 @@ export async function runStart(
       deskWorkspace: config.DESK_WORKSPACE,
       logger,
       recoveryMs: config.RECOVERY_MS,
+      waitReplicas: {
+        replicas: config.REDIS_WAIT_REPLICAS,
+        timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+      },
     });
     await frontline.start();
   } catch (err) {

@@ -8,6 +8,7 @@ import type { TurnResult } from "../engine/turn.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { openLocalEngine } from "../runtime/local.ts";
 import { deleteKeysWithPrefix } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 import { TerminalSession, turnJson } from "../runtime/terminal-session.ts";
 
 const Expect = z
@@ -94,7 +95,7 @@ export async function runTestFlows(dir: string, opts: { filter?: string } = {}):
   // Flow tests describe the flows as they run in production, with a desk taking hand-overs.
   const local = await openLocalEngine({
     flowsDir: dir,
-    redisUrl: config.REDIS_URL,
+    redisUrl: redisTargetOf(config),
     prefix,
     handover: true,
   });

@@ -6,10 +6,11 @@ import { STATUSES, TicketStore, type TranscriptEntry } from "../desk/store.ts";
 import type { Ticket, TicketStatus } from "../desk/ticket.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { connectRedis } from "../runtime/redis.ts";
+import { redisTargetOf } from "../runtime/redis-target.ts";
 
 async function withStore<T>(use: (store: TicketStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(redisTargetOf(config));
   try {
     return await use(new TicketStore(redis.redis, config.REDIS_PREFIX));
   } finally {

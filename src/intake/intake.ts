@@ -11,6 +11,7 @@ import type { Outbox } from "../outbox/outbox.ts";
 import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { FloodGuard, type FloodLimit } from "./flood.ts";
+import { ReplicaWait, type WaitReplicas } from "./replicated.ts";
 
 /** After-commit work for a turn (the desk opens tickets and relays); must be idempotent: it
  * runs again for the same event after a crash. */
@@ -38,6 +39,8 @@ export interface IntakeOptions {
   concurrency?: number;
   lockDurationMs?: number;
   leaseMs?: number;
+  /** Acknowledge only what this many replicas have (REDIS_WAIT_REPLICAS; see replicated.ts). */
+  waitReplicas?: WaitReplicas;
 }
 
 /** After this many failed attempts an event is set aside (dead-lettered) so its conversation moves on. */
@@ -81,6 +84,8 @@ export class Intake {
   private readonly queue: OrderedQueue<InboundEvent>;
   readonly deadLetters: DeadLetters;
   private readonly flood: FloodGuard;
+  /** With REDIS_WAIT_REPLICAS: the records' own connection, queue and WAIT (absent at 0: no cost). */
+  private readonly replicated: { queue: OrderedQueue<InboundEvent>; wait: ReplicaWait } | undefined;
 
   constructor(private readonly options: IntakeOptions) {
     this.deadLetters = new DeadLetters(options.connection, options.prefix);
@@ -96,11 +101,31 @@ export class Intake {
       handler: (_conversation, event, meta) => this.process(event, meta.attempts),
       onTakeover: () => options.onTakeover?.("intake"),
     });
+    const wait = options.waitReplicas;
+    if (wait && wait.replicas > 0) {
+      const connection = options.connection.duplicate();
+      connection.on("error", () => {});
+      this.replicated = {
+        // Only records go through it: the worker above drains what it writes.
+        queue: new OrderedQueue<InboundEvent>({
+          name: INTAKE_QUEUE,
+          connection,
+          prefix: options.prefix,
+          logger: options.logger,
+          consume: false,
+          handler: async () => ({ type: "done" }),
+        }),
+        wait: new ReplicaWait(connection, { ...wait, fenceKey: `${options.prefix}intake:fence` }),
+      };
+    }
   }
 
-  /** Resolves once the event is durably recorded: then, and only then, acknowledge the platform. */
+  /** Resolves once the event is durably recorded (with REDIS_WAIT_REPLICAS: on that many
+   * replicas too): then, and only then, acknowledge the platform. */
   record(event: InboundEvent): Promise<PushResult> {
-    return recordInto(this.queue, event);
+    const replicated = this.replicated;
+    if (!replicated) return recordInto(this.queue, event);
+    return replicated.wait.after(() => recordInto(replicated.queue, event));
   }
 
   private async process(event: InboundEvent, attempts: number): Promise<ItemOutcome> {
@@ -118,7 +143,8 @@ export class Intake {
       // The gate remembers its verdict per event: a re-run gets the same one.
       const verdict = await this.flood.check(event);
       if (verdict.type === "coalesced") {
-        if (verdict.flush) await this.record(verdict.flush);
+        // Re-recorded from inside: no platform waits on it, so no WAIT either.
+        if (verdict.flush) await recordInto(this.queue, verdict.flush);
         if (verdict.notify)
           await this.options.outbox.enqueue(
             `${event.idempotencyKey}:slow`,
@@ -170,7 +196,11 @@ export class Intake {
     return this.queue.queue;
   }
 
-  close(force = false): Promise<void> {
-    return this.queue.close(force);
+  async close(force = false): Promise<void> {
+    await this.queue.close(force);
+    if (this.replicated) {
+      await this.replicated.queue.close();
+      this.replicated.wait.connection.disconnect();
+    }
   }
 }

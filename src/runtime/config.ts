@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ChannelPlugin } from "../core/adapter.ts";
 import { FrontlineError } from "../core/errors.ts";
 import { DEFAULT_RECOVERY_MS } from "../queue/recovery.ts";
+import { hashTagOf, parseHostPorts } from "./redis-target.ts";
 
 export const url = (what: string) =>
   z.string().refine((v) => {
@@ -14,7 +15,7 @@ export const url = (what: string) =>
     }
   }, `${what} must be a URL, e.g. redis://127.0.0.1:6379`);
 
-export const ConfigSchema = z.object({
+const ConfigFields = z.object({
   REDIS_URL: z
     .string()
     .superRefine((v, ctx) => {
@@ -37,6 +38,40 @@ export const ConfigSchema = z.object({
         });
     })
     .default("redis://127.0.0.1:6379"),
+  /** Redis Sentinel: the sentinels to ask for the primary (REDIS_URL then gives only its
+   * credentials and database). */
+  REDIS_SENTINELS: z
+    .string()
+    .refine(
+      (v) => parseHostPorts(v) !== null,
+      "REDIS_SENTINELS must list the sentinels as host:port separated by commas, e.g. 10.0.0.1:26379,10.0.0.2:26379",
+    )
+    .optional(),
+  /** The master name the sentinels monitor (their `sentinel monitor <name> …` line). */
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  /** The sentinels' own password (their `requirepass`), when they have one. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Redis Cluster: some of its nodes (the client finds the rest). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .refine(
+      (v) => parseHostPorts(v) !== null,
+      "REDIS_CLUSTER_NODES must list cluster nodes as host:port separated by commas, e.g. 10.0.0.1:6379,10.0.0.2:6379",
+    )
+    .optional(),
+  /** Acknowledge a platform's update only once this many replicas have its record (WAIT). */
+  REDIS_WAIT_REPLICAS: z.coerce
+    .number("REDIS_WAIT_REPLICAS must be a number of replicas: 0 (off), 1, 2…")
+    .int("REDIS_WAIT_REPLICAS must be a whole number of replicas: 0 (off), 1, 2…")
+    .min(0, "REDIS_WAIT_REPLICAS must be 0 (off) or more")
+    .default(0),
+  /** How long the replicas may take; fewer by then and the update is not acknowledged. */
+  REDIS_WAIT_TIMEOUT_MS: z.coerce
+    .number("REDIS_WAIT_TIMEOUT_MS must be a number of milliseconds, e.g. 1000")
+    .int("REDIS_WAIT_TIMEOUT_MS must be a whole number of milliseconds, e.g. 1000")
+    .min(10, "REDIS_WAIT_TIMEOUT_MS must be at least 10 ms")
+    .max(60_000, "REDIS_WAIT_TIMEOUT_MS must be at most 60000 ms")
+    .default(1000),
   REDIS_PREFIX: z.string().min(1).default("fl:"),
   FLOWS_DIR: z.string().min(1).default("flows"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -56,6 +91,51 @@ export const ConfigSchema = z.object({
   OPS_USER: z.string().min(1).optional(),
   OPS_PASSWORD: z.string().min(12, "OPS_PASSWORD must be at least 12 characters").optional(),
 });
+
+/** The variables, and the rules that tie several of them together. */
+export const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
+  if (c.REDIS_CLUSTER_NODES) clusterRules(c, ctx);
+  if (c.REDIS_SENTINELS && !c.REDIS_SENTINEL_NAME)
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINEL_NAME"],
+      message:
+        'REDIS_SENTINEL_NAME must name the primary the sentinels monitor (their "sentinel monitor" line, e.g. mymaster) when REDIS_SENTINELS is set',
+    });
+  if (!c.REDIS_SENTINELS && (c.REDIS_SENTINEL_NAME || c.REDIS_SENTINEL_PASSWORD))
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINELS"],
+      message:
+        "REDIS_SENTINELS must list the sentinels (host:port, comma-separated) when REDIS_SENTINEL_NAME or REDIS_SENTINEL_PASSWORD is set",
+    });
+});
+
+/** What a Redis Cluster needs of the rest (see "Running at scale" in the README). */
+function clusterRules(c: z.infer<typeof ConfigFields>, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [path], message });
+  if (c.REDIS_SENTINELS)
+    issue(
+      "REDIS_CLUSTER_NODES",
+      "REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other (a Cluster fails over by itself); set one",
+    );
+  if (!hashTagOf(c.REDIS_PREFIX))
+    issue(
+      "REDIS_PREFIX",
+      `REDIS_PREFIX must carry a hash tag on a Redis Cluster, e.g. {${c.REDIS_PREFIX.replace(/[{}:]/g, "") || "fl"}}:, so each script, transaction and BullMQ queue stays in one slot`,
+    );
+  if (c.REDIS_WAIT_REPLICAS > 0)
+    issue(
+      "REDIS_WAIT_REPLICAS",
+      "REDIS_WAIT_REPLICAS works with one primary (REDIS_URL or REDIS_SENTINELS), not with REDIS_CLUSTER_NODES; set it to 0",
+    );
+  if (!/^(\/0?)?$/.test(new URL(c.REDIS_URL).pathname))
+    issue(
+      "REDIS_URL",
+      "REDIS_URL must not name a database with REDIS_CLUSTER_NODES: a Redis Cluster has only database 0",
+    );
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 

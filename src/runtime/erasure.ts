@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import { TicketStore } from "../desk/store.ts";
 import { parseState } from "../engine/state.ts";
 import { DeadLetters } from "../intake/dead-letters.ts";
+import { keyServers } from "./redis.ts";
 
 export interface ErasureReport {
   conversations: number;
@@ -14,12 +15,14 @@ export interface ErasureReport {
 
 async function scanKeys(redis: Redis, match: string): Promise<string[]> {
   const out: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 1000);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== "0");
+  for (const server of keyServers(redis)) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await server.scan(cursor, "MATCH", match, "COUNT", 1000);
+      cursor = next;
+      out.push(...keys);
+    } while (cursor !== "0");
+  }
   return out;
 }
 

@@ -49,6 +49,8 @@ export interface FrontlineOptions {
   debugTurns?: boolean;
   /** A connection createFrontline opened itself: stop() closes it. */
   ownedRedis?: RedisHandle;
+  /** Acknowledge a customer's update only once this many replicas have it (REDIS_WAIT_REPLICAS). */
+  waitReplicas?: { replicas: number; timeoutMs: number };
 }
 
 export interface FrontlineHealth {
@@ -200,6 +202,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       logger,
       concurrency: concurrency?.intake,
       ...this.lease,
+      ...(this.options.waitReplicas ? { waitReplicas: this.options.waitReplicas } : {}),
     });
   }
 

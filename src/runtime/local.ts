@@ -5,7 +5,7 @@ import { Engine } from "../engine/engine.ts";
 import { ConversationStore } from "../engine/store.ts";
 import { loadFlows, type PlatformLimits } from "../flows/load.ts";
 import { formatProblems } from "../flows/problems.ts";
-import { connectRedis, type RedisHandle } from "./redis.ts";
+import { connectRedis, type RedisHandle, type RedisTarget } from "./redis.ts";
 
 export interface LocalEngine {
   engine: Engine;
@@ -27,7 +27,8 @@ export function loadFlowsOrThrow(dir: string, platforms: readonly PlatformLimits
 
 export async function openLocalEngine(options: {
   flowsDir: string;
-  redisUrl: string;
+  /** A URL, or the configured target (`redisTargetOf`). */
+  redisUrl: string | RedisTarget;
   prefix: string;
   logger?: Logger;
   /** Flow tests run the flows as a desk would see them; the terminal chat has no desk. */

@@ -22,6 +22,8 @@ export async function startTelegramBot(options: {
   /** Overrides the channel's send pacing (benchmarks and desk stories raise it; default: Telegram's real limits). */
   channelLimits?: { global?: RateLimit; private?: RateLimit; group?: RateLimit };
   recoveryMs?: number;
+  /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS (off when absent). */
+  waitReplicas?: { replicas: number; timeoutMs: number };
 }) {
   const { fake } = options;
   const mode = options.mode ?? "polling";
@@ -55,6 +57,7 @@ export async function startTelegramBot(options: {
     logger,
     recoveryMs: options.recoveryMs ?? 2_000,
     router: options.router,
+    ...(options.waitReplicas ? { waitReplicas: options.waitReplicas } : {}),
   });
   await frontline.start();
   return { frontline, service: frontline, adapter, stop: () => frontline.stop(3_000) };
