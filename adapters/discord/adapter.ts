@@ -29,7 +29,7 @@ import {
 import { backfill } from "./backfill.ts";
 import { DiscordChannel, type DiscordPacing } from "./channel.ts";
 import { registerCommands } from "./commands.ts";
-import { DiscordCode, discordCode, discordStatus } from "./errors.ts";
+import { DiscordCode, discordCode, discordStatus, isPermanent } from "./errors.ts";
 import { languageOf, nonceOf } from "./format.ts";
 import { Gateway } from "./gateway.ts";
 import { GatewayStore } from "./gateway-store.ts";
@@ -256,7 +256,8 @@ export class DiscordAdapter implements ChannelAdapter {
     this.state = { ok: false, detail: "stopped" };
   }
 
-  /** Keeps trying to record until it works (or the adapter stops): nothing is skipped. */
+  /** Keeps trying until it works (or the adapter stops, or Discord refuses for good: then it
+   * throws): nothing is skipped for a passing failure. */
   private record(what: string, work: () => Promise<void>): Promise<void> {
     return untilDone(
       work,
@@ -266,13 +267,32 @@ export class DiscordAdapter implements ChannelAdapter {
           { err: String(err), attempt, what },
           "could not record a Discord event yet; retrying",
         ),
+      isPermanent,
     );
   }
 
-  private note(channelId: string, messageId: string, role: ChannelRole): void {
-    this.registry
-      ?.note(channelId, messageId, role)
-      .catch((err) => this.o.logger?.debug({ err: String(err) }, "could not note a channel"));
+  /**
+   * Handles one gateway event to the end: a passing failure anywhere (a REST read, Redis) runs
+   * it again (what was recorded already is a duplicate then); one Discord refuses for good is
+   * logged and the event counts as handled, so one bad event never holds the others back.
+   * Rejects only when stopping (the event is then replayed to the next holder).
+   */
+  private async handle(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await this.record(what, work);
+    } catch (err) {
+      if (this.stopped) throw err;
+      this.o.logger?.warn(
+        { err: String(err), what },
+        "Discord refused what this event needs; skipped",
+      );
+    }
+  }
+
+  /** Remembers the channel for backfills before the event counts as handled (awaited: the
+   * stored sequence must not pass a message of a channel the registry does not know). */
+  private note(channelId: string, messageId: string, role: ChannelRole): Promise<void> {
+    return this.registry!.note(channelId, messageId, role);
   }
 
   // ---- events ------------------------------------------------------------------------------
@@ -314,13 +334,19 @@ export class DiscordAdapter implements ChannelAdapter {
           );
         return;
       case GatewayDispatchEvents.MessageCreate:
-        return this.serial.run(event.d.channel_id, () => this.onMessage(event.d as MessageData));
+        return this.serial.run(event.d.channel_id, () =>
+          this.handle("message", () => this.onMessage(event.d as MessageData)),
+        );
       case GatewayDispatchEvents.MessageUpdate:
-        return this.serial.run(event.d.channel_id, () => this.onEdit(event.d as MessageData));
+        return this.serial.run(event.d.channel_id, () =>
+          this.handle("edit", () => this.onEdit(event.d as MessageData)),
+        );
       case GatewayDispatchEvents.InteractionCreate: {
         const i = event.d as Interaction;
         const channelId = i.channel?.id ?? i.channel_id ?? "";
-        return this.serial.run(channelId, () => this.onInteraction(i, channelId));
+        return this.serial.run(channelId, () =>
+          this.handle("interaction", () => this.onInteraction(i, channelId)),
+        );
       }
       default:
         return;
@@ -382,7 +408,7 @@ export class DiscordAdapter implements ChannelAdapter {
         if (place.kind === "support" && m.author.id !== place.owner) return;
         const event = customerMessage(m, m.channel_id);
         await this.record("customer message", () => sink.customer(event));
-        this.note(m.channel_id, m.id, place.kind);
+        await this.note(m.channel_id, m.id, place.kind);
         return;
       }
       case "ticket":
@@ -390,7 +416,7 @@ export class DiscordAdapter implements ChannelAdapter {
         const threadId = place.kind === "ticket" ? m.channel_id : undefined;
         const event = agentMessage(m, this.workspace!.id, threadId);
         if (event) await this.record("agent message", () => sink.agent(event));
-        if (threadId) this.note(threadId, m.id, "ticket");
+        if (threadId) await this.note(threadId, m.id, "ticket");
         return;
       }
       case "public": {
@@ -408,10 +434,11 @@ export class DiscordAdapter implements ChannelAdapter {
   /** The bot mentioned in a public channel: the customer's words continue in a private thread. */
   private async moveToPrivate(m: MessageData, botId: string): Promise<void> {
     const guildId = m.guild_id!;
-    let threadId = "";
-    await this.record("support thread", async () => {
-      threadId = await this.threads!.open(guildId, m.channel_id, m.author);
-    });
+    const threadId = await this.openThreadFor(guildId, m.channel_id, m.author);
+    if (!threadId) {
+      await this.say(m.channel_id, "privateThreadFailed", undefined, `dc:nothread:${m.id}`, m.id);
+      return;
+    }
     const text = m.content.replace(new RegExp(`<@!?${botId}>`, "g"), "").trim();
     const hasMedia = (m.attachments?.length ?? 0) > 0;
     const event: InboundEvent =
@@ -419,8 +446,54 @@ export class DiscordAdapter implements ChannelAdapter {
         ? customerMessage(m, threadId, { text })
         : { ...customerMessage(m, threadId, { text: "/start" }) };
     await this.record("customer message", () => this.sink!.customer(event));
-    this.note(threadId, threadId, "support");
+    await this.note(threadId, threadId, "support");
     await this.pointTo(m.channel_id, threadId, m.author.id, undefined, `dc:note:${m.id}`, m.id);
+  }
+
+  /** The customer's private thread, or null when Discord refuses to make one here (a channel
+   * that cannot hold threads, a missing permission): then they are told to write a DM. */
+  private async openThreadFor(
+    guildId: string,
+    channelId: string,
+    user: { id: string; username: string },
+  ): Promise<string | null> {
+    let threadId: string | null = null;
+    try {
+      await this.record("support thread", async () => {
+        threadId = await this.threads!.open(guildId, channelId, user);
+      });
+    } catch (err) {
+      if (!isPermanent(err)) throw err;
+      this.o.logger?.warn(
+        { err: String(err), channel: channelId },
+        "could not open a private support thread here (set DISCORD_SUPPORT_CHANNEL_ID to a text channel where the bot may create private threads)",
+      );
+    }
+    return threadId;
+  }
+
+  /** A runtime text posted in a channel as a reply (escaped, pinging nobody). */
+  private async say(
+    channelId: string,
+    key: "privateThreadFailed",
+    locale: string | undefined,
+    idempotencyKey: string,
+    replyTo: string,
+  ): Promise<void> {
+    const text = this.context!.text(key, locale);
+    const [body] = this.channel.bodies(text, { text });
+    try {
+      await this.rest.post(Routes.channelMessages(channelId), {
+        body: {
+          ...body,
+          message_reference: { message_id: replyTo, fail_if_not_exists: false },
+          nonce: nonceOf(idempotencyKey),
+          enforce_nonce: true,
+        },
+      });
+    } catch (err) {
+      this.o.logger?.warn({ err: String(err) }, "could not answer in a public channel");
+    }
   }
 
   /** The short public note: "@Alice, let's talk in private: #support · alice". */
@@ -501,17 +574,22 @@ export class DiscordAdapter implements ChannelAdapter {
         // /support, the panel's button, or any customer command in a public place: the
         // conversation starts (or goes on) in the customer's private thread.
         if (!i.guild_id || (!isCommand && payload !== SUPPORT_PAYLOAD)) return this.ack(i);
-        let threadId = "";
-        await this.record("support thread", async () => {
-          threadId = await this.threads!.open(i.guild_id!, channelId, user);
-        });
+        const threadId = await this.openThreadFor(i.guild_id, channelId, user);
+        if (!threadId)
+          return this.ack(
+            i,
+            this.context!.text(
+              "privateThreadFailed",
+              languageOf((i as { locale?: string }).locale),
+            ),
+          );
         const inThread = customerInteraction(i, threadId);
         const event: InboundEvent | null =
           inThread && inThread.type === "button"
             ? { ...inThread, type: "command", command: "start", args: "" }
             : inThread;
         if (event) await this.record("customer interaction", () => this.sink!.customer(event));
-        this.note(threadId, threadId, "support");
+        await this.note(threadId, threadId, "support");
         return this.ackWithPointer(i, threadId, user.id, !isCommand);
       }
     }
@@ -575,14 +653,17 @@ export class DiscordAdapter implements ChannelAdapter {
       rest: this.rest,
       registry: this.registry!,
       horizonMs: this.o.backfillHorizonMs ?? 7 * 24 * 3_600_000,
-      maxPerChannel: 1_000,
+      maxPerChannel: 20_000,
       concurrency: 4,
+      stopped: () => this.stopped,
       ...(this.o.logger ? { logger: this.o.logger } : {}),
       handle: async (channel: KnownChannel, message: APIMessage) => {
         const guildId =
           channel.role === "dm" ? undefined : (await this.factsOf(channel.channelId)).guildId;
         const data: MessageData = { ...message, ...(guildId ? { guild_id: guildId } : {}) };
-        await this.serial.run(channel.channelId, () => this.onMessage(data));
+        await this.serial.run(channel.channelId, () =>
+          this.handle("backfilled message", () => this.onMessage(data)),
+        );
       },
     });
   }

@@ -8,6 +8,7 @@ import { type APIMessage, Routes } from "discord-api-types/v10";
 import type { Logger } from "pino";
 import { DiscordCode, discordCode } from "./errors.ts";
 import { type ChannelRegistry, type KnownChannel, snowflakeAfter } from "./registry.ts";
+import { untilDone } from "./serial.ts";
 
 const PAGE = 100;
 
@@ -22,6 +23,8 @@ export interface BackfillOptions {
   logger?: Logger;
   /** Records one message (and must keep retrying itself until it is recorded). */
   handle(channel: KnownChannel, message: APIMessage): Promise<void>;
+  /** Stop retrying (the process is stopping; the next holder backfills again). */
+  stopped(): boolean;
 }
 
 export async function backfill(
@@ -35,7 +38,13 @@ export async function backfill(
   const worker = async () => {
     while (next < channels.length) {
       const channel = channels[next++]!;
-      messages += await backfillChannel(o, channel);
+      // A channel that fails for a moment (a 5xx, Redis away) is read again, never skipped.
+      messages += await untilDone(
+        () => backfillChannel(o, channel),
+        o.stopped,
+        (err, attempt) =>
+          o.logger?.warn({ err: String(err), attempt }, "backfill of a channel failed; retrying"),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.concurrency, channels.length) }, worker));
@@ -77,7 +86,7 @@ async function backfillChannel(o: BackfillOptions, channel: KnownChannel): Promi
   if (count >= o.maxPerChannel)
     o.logger?.warn(
       { channel: channel.channelId, max: o.maxPerChannel },
-      "backfill stopped at its cap for one channel; its newest messages were not read",
+      "backfill stopped at its cap for one channel; its newest messages were not read (raise maxPerChannel)",
     );
   return count;
 }

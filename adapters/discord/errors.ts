@@ -27,6 +27,14 @@ export function discordStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/** An error no retry can mend: Discord refused the request itself (a missing permission, a
+ * channel that is gone or cannot hold threads, a revoked token), not the moment. */
+export function isPermanent(err: unknown): boolean {
+  if (err instanceof DeliveryError) return err.kind === "rejected" || err.kind === "unreachable";
+  const status = discordStatus(err);
+  return status !== undefined && status >= 400 && status < 500 && status !== 429;
+}
+
 export function classify(err: unknown): DeliveryError {
   if (err instanceof DeliveryError) return err;
   if (err instanceof RateLimitError)
@@ -42,8 +50,9 @@ export function classify(err: unknown): DeliveryError {
       return new DeliveryError("rate_limited", what, retry * 1000);
     }
     if (err.status >= 500) return new DeliveryError("transient", what);
+    // A revoked token is not retried: Discord bans bots that send many refused requests.
     if (err.status === 401)
-      return new DeliveryError("transient", `${what} (check DISCORD_BOT_TOKEN)`);
+      return new DeliveryError("rejected", `${what} (check DISCORD_BOT_TOKEN)`);
     return new DeliveryError("rejected", what);
   }
   if (err instanceof HTTPError)

@@ -9,6 +9,8 @@ export interface StoredSession {
   resumeURL: string;
   sequence: number;
   shardCount: number;
+  /** A new session whose backfill (REST reads of what was missed) is not finished yet. */
+  backfillPending?: boolean;
 }
 
 // KEYS[1] lease, ARGV[1] token, ARGV[2] ms: renews only the holder's own lease.
@@ -28,6 +30,16 @@ if not raw then return 0 end
 local s = cjson.decode(raw)
 if s.sessionId ~= ARGV[2] or s.sequence >= tonumber(ARGV[3]) then return 1 end
 s.sequence = tonumber(ARGV[3])
+redis.call('SET', KEYS[2], cjson.encode(s))
+return 1`;
+
+// KEYS[1] lease, KEYS[2] session; ARGV[1] token, ARGV[2] session id: the backfill is done.
+const BACKFILLED = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local raw = redis.call('GET', KEYS[2])
+if not raw then return 0 end
+local s = cjson.decode(raw)
+if s.sessionId ~= ARGV[2] then return 0 end
+s.backfillPending = false
 redis.call('SET', KEYS[2], cjson.encode(s))
 return 1`;
 
@@ -70,6 +82,19 @@ export class GatewayStore {
     const json = session ? JSON.stringify(session) : "";
     return (
       (await this.redis.eval(SAVE, 2, this.lease(shard), this.session(shard), token, json)) === 1
+    );
+  }
+
+  async backfilled(shard: number, token: string, sessionId: string): Promise<boolean> {
+    return (
+      (await this.redis.eval(
+        BACKFILLED,
+        2,
+        this.lease(shard),
+        this.session(shard),
+        token,
+        sessionId,
+      )) === 1
     );
   }
 

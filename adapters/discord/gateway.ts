@@ -2,7 +2,9 @@
 // short TTL, renewed while alive); the others process queues and stand by, and take the shard
 // over when its holder stops renewing. The holder's session (id, resume URL, and the sequence
 // of the last *recorded* event) is in Redis, so whoever connects next RESUMEs and Discord
-// replays what was not recorded; when Discord refuses the resume, `onNewSession` backfills.
+// replays what was not recorded; when Discord refuses the resume, `onNewSession` backfills,
+// and the stored session says so until the backfill is done (a holder that dies midway leaves
+// it to the next one, which finishes it even though its own resume succeeds).
 import { randomUUID } from "node:crypto";
 import type { REST } from "@discordjs/rest";
 import { type SessionInfo, WebSocketManager, WebSocketShardEvents } from "@discordjs/ws";
@@ -17,6 +19,8 @@ import { Watermark } from "./watermark.ts";
 
 /** @discordjs/ws's own "resuming" close code. */
 const RESUMABLE_CLOSE = 4200;
+/** Close codes after which Discord will not take this connection back (token, intents, shards). */
+const FATAL_CLOSES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 
 export interface GatewayOptions {
   token: string;
@@ -26,7 +30,8 @@ export interface GatewayOptions {
   /** How long a lease lives unrenewed: a dead holder's shard is taken over after about this. */
   leaseMs: number;
   logger?: Logger;
-  /** Resolves once the event is recorded (or needs no recording); must keep retrying itself. */
+  /** Resolves once the event is recorded (or needs no recording); keeps retrying by itself and
+   * rejects only when the adapter stops (the event is then left for a replay). */
   onDispatch(shard: number, event: GatewayDispatchPayload): Promise<void>;
   /** A new session began (READY, not RESUMED): events may have been missed; read them by REST.
    * Live events wait until it resolves, so per-conversation order holds. */
@@ -38,10 +43,12 @@ export class Gateway {
   /** This process's lease token: who holds a shard. */
   readonly holderId = randomUUID();
   private readonly held = new Map<number, HeldShard>();
+  private readonly opening = new Set<Promise<void>>();
   private shardCount = 1;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  private trouble: string | undefined;
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -50,6 +57,7 @@ export class Gateway {
     const info = (await this.options.rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
     this.shardCount = Math.max(1, info.shards);
     await this.tick();
+    await Promise.all([...this.opening]);
     const every = Math.max(200, Math.floor(this.options.leaseMs / 3));
     this.timer = setInterval(() => {
       this.ticking ??= this.tick().finally(() => {
@@ -63,7 +71,10 @@ export class Gateway {
     return [...this.held.keys()];
   }
 
-  /** Renews what it holds (dropping what it lost) and tries to take what nobody holds. */
+  /**
+   * Renews what it holds (dropping what it lost) and tries to take what nobody holds. Opening a
+   * shard is not awaited here: a slow connect must never hold back the renewals.
+   */
   private async tick(): Promise<void> {
     const { store, leaseMs, logger } = this.options;
     for (let shard = 0; shard < this.shardCount && !this.stopped; shard++) {
@@ -80,9 +91,19 @@ export class Gateway {
           continue;
         }
         if (!(await store.acquire(shard, this.holderId, leaseMs))) continue;
-        const held = new HeldShard(shard, this.shardCount, this.holderId, this.options);
+        const held = new HeldShard(shard, this.shardCount, this.holderId, this.options, (why) =>
+          this.drop(shard, held, why),
+        );
         this.held.set(shard, held);
-        await held.open();
+        const opening = held
+          .open()
+          .then(() => {
+            this.trouble = undefined;
+            this.report();
+          })
+          .catch((err) => this.drop(shard, held, `could not connect: ${(err as Error).message}`))
+          .finally(() => this.opening.delete(opening));
+        this.opening.add(opening);
       } catch (err) {
         logger?.warn({ shard, err: String(err) }, "gateway lease check failed; trying again");
       }
@@ -90,7 +111,22 @@ export class Gateway {
     this.report();
   }
 
+  /** A shard that cannot connect, or that Discord closed for good, is let go: its lease is
+   * released so another process (or a later tick here) can try. */
+  private async drop(shard: number, held: HeldShard, why: string): Promise<void> {
+    if (this.held.get(shard) !== held) return;
+    this.held.delete(shard);
+    this.trouble = `Discord gateway shard ${shard}: ${why}`;
+    this.options.logger?.error({ shard }, this.trouble);
+    await held.close(true);
+    this.report();
+  }
+
   private report(): void {
+    if (this.trouble) {
+      this.options.onState(this.trouble, false);
+      return;
+    }
     const shards = this.holding;
     if (shards.length === 0)
       this.options.onState("standby: another process holds the Discord gateway", true);
@@ -100,9 +136,10 @@ export class Gateway {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.ticking?.catch(() => {});
-    await Promise.all([...this.held.values()].map((h) => h.close(true)));
+    const held = [...this.held.values()];
     this.held.clear();
+    await Promise.all(held.map((h) => h.close(true)));
+    await this.ticking?.catch(() => {});
   }
 }
 
@@ -122,6 +159,7 @@ class HeldShard {
     shardCount: number,
     private readonly token: string,
     private readonly options: GatewayOptions,
+    private readonly onFatal: (why: string) => void,
   ) {
     this.manager = new WebSocketManager({
       token: options.token,
@@ -133,21 +171,14 @@ class HeldShard {
       updateSessionInfo: (_id, info) => this.onSessionInfo(info),
     });
     this.manager.on(WebSocketShardEvents.Dispatch, ({ data }) => this.onDispatch(data));
-    this.manager.on(WebSocketShardEvents.Ready, () => {
-      // Everything that happened while no session was open is only in the channels' history.
-      const backfill = this.options
-        .onNewSession(this.shard)
-        .catch((err) =>
-          this.options.logger?.error({ err: String(err) }, "backfill after a new session failed"),
-        );
-      this.gate = this.gate.then(() => backfill);
-    });
     this.manager.on(WebSocketShardEvents.Resumed, () =>
       this.options.logger?.info({ shard }, "resumed the Discord session; missed events replayed"),
     );
-    this.manager.on(WebSocketShardEvents.Closed, ({ code }) =>
-      this.options.logger?.info({ shard, code }, "Discord gateway connection closed"),
-    );
+    this.manager.on(WebSocketShardEvents.Closed, ({ code }) => {
+      this.options.logger?.info({ shard, code }, "Discord gateway connection closed");
+      if (FATAL_CLOSES.has(code) && !this.closed)
+        this.onFatal(`Discord closed the gateway with ${code} and will not take it back`);
+    });
     this.manager.on(WebSocketShardEvents.Error, ({ error }) =>
       this.options.logger?.warn({ shard, err: String(error) }, "Discord gateway error"),
     );
@@ -162,6 +193,8 @@ class HeldShard {
         ? "taking the Discord gateway: resuming the stored session"
         : "taking the Discord gateway",
     );
+    // A backfill its last holder did not finish: finish it before anything the resume replays.
+    if (this.session?.backfillPending) this.startBackfill(this.session.sessionId);
     await this.manager.connect();
   }
 
@@ -192,10 +225,31 @@ class HeldShard {
       resumeURL: info.resumeURL,
       sequence: info.sequence,
       shardCount: info.shardCount,
+      backfillPending: true,
     };
     this.watermark.reset(info.sequence);
+    // Before the first await: the shard emits later events while this write is out, and they
+    // must already find the backfill's gate.
+    this.startBackfill(info.sessionId);
     // Awaited by the shard before it goes on: the new session is stored before its events.
     await this.options.store.save(this.shard, this.token, this.session);
+  }
+
+  /** Everything that happened while no session was open is only in the channels' history. */
+  private startBackfill(sessionId: string): void {
+    const run = async () => {
+      await this.options.onNewSession(this.shard);
+      if (this.closed) return;
+      if (this.session?.sessionId === sessionId) this.session.backfillPending = false;
+      await this.options.store.backfilled(this.shard, this.token, sessionId);
+    };
+    const done = run().catch((err) =>
+      this.options.logger?.error(
+        { err: String(err) },
+        "backfill after a new session stopped; the next holder finishes it",
+      ),
+    );
+    this.gate = this.gate.then(() => done);
   }
 
   private onDispatch(event: GatewayDispatchPayload): void {
@@ -209,9 +263,9 @@ class HeldShard {
           if (sessionId === this.session?.sessionId && this.watermark.finish(seq)) this.flush();
         },
         (err) => {
-          // onDispatch retries by itself; reaching here means it gave up (stopping): the
-          // watermark stays behind this event, so the next holder gets it replayed.
-          this.options.logger?.warn({ seq, err: String(err) }, "a Discord event was not recorded");
+          // Only when stopping: the watermark stays behind this event, so the next holder gets
+          // it replayed.
+          this.options.logger?.info({ seq, err: String(err) }, "a Discord event left for a replay");
         },
       );
   }

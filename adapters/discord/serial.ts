@@ -26,18 +26,20 @@ export class Serial {
   }
 }
 
-/** Retries `work` until it succeeds or `stopped()` (then throws the last error), backing off
- * from 200 ms to 5 s: a record that cannot be made now (Redis away) is made when it can. */
+/** Retries `work` until it succeeds, `stopped()`, or the error is one retrying cannot mend
+ * (`permanent`; then throws it), backing off from 200 ms to 5 s: a record that cannot be made
+ * now (Redis away, a 5xx) is made when it can. */
 export async function untilDone<T>(
   work: () => Promise<T>,
   stopped: () => boolean,
   onError: (err: unknown, attempt: number) => void,
+  permanent: (err: unknown) => boolean = () => false,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (err) {
-      if (stopped()) throw err;
+      if (stopped() || permanent(err)) throw err;
       onError(err, attempt);
       await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** (attempt - 1))));
     }

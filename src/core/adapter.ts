@@ -36,7 +36,11 @@ export interface CommandMenu {
 }
 
 /** Texts the runtime owns that a platform shows (frontline.yaml's `messages:` overrides them). */
-export type AdapterTextKey = "privateThreadOpened" | "supportPanel" | "supportPanelButton";
+export type AdapterTextKey =
+  | "privateThreadOpened"
+  | "privateThreadFailed"
+  | "supportPanel"
+  | "supportPanelButton";
 
 export interface AdapterContext {
   commandMenus: CommandMenu[];

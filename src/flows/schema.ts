@@ -223,6 +223,9 @@ export const BotConfig = z
         privateThreadOpened: Localized.optional().describe(
           "{{thread}}; the short public note that points a customer to their private support thread (Discord)",
         ),
+        privateThreadFailed: Localized.optional().describe(
+          "said when Discord refuses to make a private support thread where the customer asked",
+        ),
         supportPanel: Localized.optional().describe(
           "the panel message posted in the support channel (Discord DISCORD_SUPPORT_CHANNEL_ID)",
         ),

@@ -13,6 +13,7 @@ type Optional =
   | "stayInQueue"
   | "nothingToCancel"
   | "privateThreadOpened"
+  | "privateThreadFailed"
   | "supportPanel"
   | "supportPanelButton";
 
@@ -70,6 +71,12 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     ru: "{{user}}, продолжим в личной ветке: {{thread}} (её видите только Вы и наша команда).",
     pl: "{{user}}, porozmawiajmy w prywatnym wątku: {{thread}} (widzisz go tylko Ty i nasz zespół).",
     el: "{{user}}, ας συνεχίσουμε σε ιδιωτικό νήμα: {{thread}} (το βλέπετε μόνο εσείς και η ομάδα μας).",
+  },
+  privateThreadFailed: {
+    en: "I can't open a private thread for you here. Please write to me in a direct message instead.",
+    ru: "Не получается открыть здесь для Вас личную ветку. Пожалуйста, напишите мне в личные сообщения.",
+    pl: "Nie mogę tu otworzyć dla Ciebie prywatnego wątku. Napisz do mnie, proszę, w wiadomości prywatnej.",
+    el: "Δεν μπορώ να ανοίξω εδώ ιδιωτικό νήμα για εσάς. Γράψτε μου καλύτερα σε προσωπικό μήνυμα.",
   },
   supportPanel: {
     en: "Need help? Press the button: a private thread opens where only you and our team can see what you write.",
