@@ -124,6 +124,9 @@ export const BOT_PERMISSIONS: Record<string, bigint> = {
   "Embed Links": PermissionFlagsBits.EmbedLinks,
   "Attach Files": PermissionFlagsBits.AttachFiles,
   "Read Message History": PermissionFlagsBits.ReadMessageHistory,
+  // Lets the card's role mention add the agents to a ticket's private thread; customer text is
+  // still sent with allowed_mentions { parse: [] }, so it can never ping anyone.
+  "Mention Everyone": PermissionFlagsBits.MentionEveryone,
 };
 
 export const BOT_PERMISSIONS_BITS = Object.values(BOT_PERMISSIONS).reduce((a, b) => a | b, 0n);

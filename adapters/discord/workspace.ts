@@ -299,10 +299,8 @@ export class DiscordWorkspace implements AgentWorkspace {
       "Manage Threads": F.ManageThreads,
       ...(forum ? {} : { "Create Private Threads": F.CreatePrivateThreads }),
     };
-    const lacking = missing(
-      await this.o.view.permissions(channel.id, await this.o.botId()),
-      needed,
-    );
+    const perms = await this.o.view.permissions(channel.id, await this.o.botId());
+    const lacking = missing(perms, needed);
     if (lacking.length > 0)
       return `${where}: the bot lacks ${lacking.join(", ")} in "${channel.name}"; grant them to its role in that channel's permissions.`;
     if (forum) {
@@ -313,8 +311,12 @@ export class DiscordWorkspace implements AgentWorkspace {
     }
     if (this.o.agentRoleId) {
       const roles = await this.o.view.roles(channel.guild_id ?? "");
-      if (!roles.some((r) => r.id === this.o.agentRoleId))
+      const role = roles.find((r) => r.id === this.o.agentRoleId);
+      if (!role)
         return `DISCORD_AGENT_ROLE_ID=${this.o.agentRoleId}: no such role in the staff server; copy the role's id (Server Settings → Roles → Copy Role ID).`;
+      // The card's role mention is what adds agents to a ticket's private thread.
+      if (!role.mentionable && (perms & PermissionFlagsBits.MentionEveryone) === 0n)
+        return `DISCORD_AGENT_ROLE_ID=${this.o.agentRoleId}: the bot may not mention "${role.name}", so its members are not added to ticket threads; make the role mentionable (Server Settings → Roles → Allow anyone to @mention this role) or give the bot Mention @everyone in "${channel.name}".`;
     }
     return null;
   }

@@ -41,6 +41,7 @@ async function until<T>(get: () => T | undefined | false, what: string, ms = 10_
 function gatewayWith(
   store: GatewayStore,
   onMessage: (content: string, seq: number) => Promise<void>,
+  onNewSession: () => Promise<void> = async () => {},
 ): Gateway {
   const rest = new REST({ api: fake.apiBase, version: "10" }).setToken(fake.token);
   const gateway = new Gateway({
@@ -52,7 +53,7 @@ function gatewayWith(
     onDispatch: async (_shard, event: GatewayDispatchPayload) => {
       if (event.t === "MESSAGE_CREATE") await onMessage(event.d.content, event.s);
     },
-    onNewSession: async () => {},
+    onNewSession,
     onState: () => {},
   });
   gateways.push(gateway);
@@ -118,5 +119,35 @@ describe("the Discord gateway holder", () => {
     await until(() => seen[1]!.includes("two"), "the event written during the hand-over");
     expect(fake.gateway.resumes.accepted).toBe(1);
     expect(seen[1]).not.toContain("one");
+  });
+
+  it("a backfill its holder did not finish is finished by the next holder, even though its resume succeeds", async () => {
+    fake = await FakeDiscord.start();
+    const store = new GatewayStore(redis, `${prefix}c:`);
+    const a = gatewayWith(
+      store,
+      async () => {},
+      () => new Promise<void>(() => {}), // dies (stops) before its backfill ends
+    );
+    await a.start();
+    expect((await store.load(0))?.backfillPending).toBe(true);
+    await a.stop();
+    gateways.splice(gateways.indexOf(a), 1);
+
+    let backfills = 0;
+    const b = gatewayWith(
+      store,
+      async () => {},
+      async () => {
+        backfills += 1;
+      },
+    );
+    await b.start();
+    expect(fake.gateway.resumes.accepted).toBe(1);
+    await until(() => backfills === 1, "the backfill finished by the new holder");
+    const started = Date.now();
+    while ((await store.load(0))?.backfillPending && Date.now() - started < 5_000)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await store.load(0))?.backfillPending).toBe(false);
   });
 });

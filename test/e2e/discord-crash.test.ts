@@ -92,45 +92,42 @@ const allAnswered = (traffic: ReturnType<typeof discordBurst>, n: number) => () 
 const replies = (traffic: ReturnType<typeof discordBurst>) =>
   traffic.customers.reduce((sum, c) => sum + traffic.answered(c.channelId).length, 0);
 
+/**
+ * 30 customers (half in DMs, half in support threads) send 6 rounds; the bot is killed -9
+ * after 40 answers; `whileDown` runs, 4 more rounds are written, and the bot starts again.
+ */
+async function killMidBurst(name: string, whileDown: () => void) {
+  const { guild, help, start, ready } = await world(name);
+  const first = start();
+  await ready(first);
+  const traffic = discordBurst(fake, { count: 30, guildId: guild.id, supportChannelId: help.id });
+  await traffic.ready();
+  traffic.send(0, 6);
+  await until(() => replies(traffic) >= 40, 60_000, "the first replies", first.output);
+  first.child.kill("SIGKILL");
+  await first.exited;
+  expect(replies(traffic)).toBeLessThan(180); // the kill really happened mid-burst
+  whileDown();
+  traffic.send(6, 10); // written while nobody holds the gateway
+  const second = start();
+  await until(allAnswered(traffic, 10), 90_000, "every answer after restart", second.output);
+  await new Promise((r) => setTimeout(r, 1_000)); // anything extra would show up now
+  return traffic;
+}
+
 describe("Discord: nothing lost, nothing twice, across crashes", () => {
   it("kill -9 mid-burst of 300 DMs and thread messages from 30 customers, 120 of them written while the bot is down: RESUME replays, each answered once, in order", async () => {
-    const { guild, help, start, ready } = await world("dc-crash");
-    const first = start();
-    await ready(first);
-    const traffic = discordBurst(fake, { count: 30, guildId: guild.id, supportChannelId: help.id });
-    await traffic.ready();
-    traffic.send(0, 6);
-    await until(() => replies(traffic) >= 40, 60_000, "the first replies", first.output);
-    first.child.kill("SIGKILL");
-    await first.exited;
-    expect(replies(traffic)).toBeLessThan(180); // the kill really happened mid-burst
-    traffic.send(6, 10); // written while nobody holds the gateway
-
-    const second = start();
-    await until(allAnswered(traffic, 10), 90_000, "every answer after restart", second.output);
-    await new Promise((r) => setTimeout(r, 1_000)); // anything extra would show up now
+    const traffic = await killMidBurst("dc-crash", () => {});
     expect(fake.gateway.resumes.accepted).toBeGreaterThanOrEqual(1);
     // Sends carry a nonce: even the one in flight at the kill is not repeated.
     expect(checkAnswers(traffic)).toBeLessThanOrEqual(1);
   }, 180_000);
 
   it("the same when Discord refuses the resume: the history of every open conversation is read back", async () => {
-    const { guild, help, start, ready } = await world("dc-backfill");
-    const first = start();
-    await ready(first);
-    const traffic = discordBurst(fake, { count: 30, guildId: guild.id, supportChannelId: help.id });
-    await traffic.ready();
-    traffic.send(0, 6);
-    await until(() => replies(traffic) >= 40, 60_000, "the first replies", first.output);
-    first.child.kill("SIGKILL");
-    await first.exited;
-    fake.refuseResume(true);
-    fake.invalidateSessions();
-    traffic.send(6, 10);
-
-    const second = start();
-    await until(allAnswered(traffic, 10), 90_000, "every answer after the backfill", second.output);
-    await new Promise((r) => setTimeout(r, 1_000));
+    const traffic = await killMidBurst("dc-backfill", () => {
+      fake.refuseResume(true);
+      fake.invalidateSessions();
+    });
     expect(fake.gateway.resumes.accepted).toBe(0);
     expect(checkAnswers(traffic)).toBeLessThanOrEqual(1);
     // It read the channels' history (GET …/messages?after=…).

@@ -1,36 +1,14 @@
 // The agent desk on Discord, and one desk across Telegram and Discord: real @discordjs/ws and
 // @discordjs/rest against the fake Discord, real grammY against the fake Bot API, real Redis.
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TicketStore } from "../../src/desk/store.ts";
 import { FakeDiscord } from "../fakes/discord/index.ts";
 import { FakeTelegram } from "../fakes/telegram/index.ts";
 import { ALL_WEEK, deskFlows } from "../support/desk-flows.ts";
 import { startDiscordBot } from "../support/discord-bot.ts";
-import { bodyText, buttonsOf, visible } from "../support/discord-story.ts";
-import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
+import { bodyText, buttonsOf, discordStories, until, visible } from "../support/discord-story.ts";
 
-const redis: Redis = connectTestRedis();
-const prefixes: string[] = [];
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
-afterAll(async () => {
-  for (const p of prefixes) await dropPrefix(redis, p);
-  await redis.quit();
-});
-
-async function until<T>(get: () => T | undefined | false | null, what: string, ms = 10_000) {
-  const started = Date.now();
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { redis, prefix: newPrefix, onCleanup } = discordStories("dc-desk");
 
 const SKILLS = ["billing", "general", "accounts", "windows", "linux", "macos", "mobile"];
 const PHOTO = Buffer.from("\x89PNG fake receipt bytes", "binary");
@@ -61,8 +39,7 @@ async function world(opts: { telegram?: boolean; desk?: "discord" | "telegram" }
     hours: ALL_WEEK,
     agents: [agent(`discord:${anna.id}`), agent(`telegram:${tgAnna.id}`)],
   });
-  const prefix = testPrefix("dc-desk");
-  prefixes.push(prefix);
+  const prefix = newPrefix();
   const bot = await startDiscordBot({
     discord: fake,
     redis,
@@ -73,7 +50,7 @@ async function world(opts: { telegram?: boolean; desk?: "discord" | "telegram" }
     ...(tg ? { telegram: { fake: tg, agentChatId: String(group!.id) } } : {}),
     ...(opts.desk ? { deskWorkspace: opts.desk } : {}),
   });
-  cleanup.push(async () => {
+  onCleanup(async () => {
     await bot.stop();
     await fake.close();
     await tg?.close();

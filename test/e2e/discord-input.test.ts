@@ -1,37 +1,15 @@
 // Bad input on Discord gets a sensible outcome and loses nothing: an interaction answered past
 // Discord's 3 s, embed-only messages, system messages in threads, a long agent text from
 // another platform, the bot removed from a server, a support thread deleted by hand.
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadFlows } from "../../src/flows/load.ts";
 import { FakeDiscord } from "../fakes/discord/index.ts";
 import { FakeTelegram } from "../fakes/telegram/index.ts";
 import { ALL_WEEK, deskFlows } from "../support/desk-flows.ts";
 import { startDiscordBot } from "../support/discord-bot.ts";
-import { bodyText, visible } from "../support/discord-story.ts";
-import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
+import { bodyText, discordStories, until, visible } from "../support/discord-story.ts";
 
-const redis: Redis = connectTestRedis();
-const prefixes: string[] = [];
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
-afterAll(async () => {
-  for (const p of prefixes) await dropPrefix(redis, p);
-  await redis.quit();
-});
-
-async function until<T>(get: () => T | undefined | false | null, what: string, ms = 10_000) {
-  const started = Date.now();
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { redis, prefix: newPrefix, onCleanup } = discordStories("dc-input");
 
 async function world(opts: { deadlineMs?: number } = {}) {
   const fake = await FakeDiscord.start({
@@ -41,10 +19,9 @@ async function world(opts: { deadlineMs?: number } = {}) {
   const help = fake.addChannel(guild.id, { name: "help" });
   const loaded = loadFlows("flows");
   if (!loaded.ok) throw new Error("shipped flows invalid");
-  const prefix = testPrefix("dc-input");
-  prefixes.push(prefix);
+  const prefix = newPrefix();
   const bot = await startDiscordBot({ discord: fake, redis, prefix, flows: loaded.flowSet });
-  cleanup.push(async () => {
+  onCleanup(async () => {
     await bot.stop();
     await fake.close();
   });
@@ -143,8 +120,7 @@ describe("bad input on Discord", () => {
         },
       ],
     });
-    const prefix = testPrefix("dc-long");
-    prefixes.push(prefix);
+    const prefix = newPrefix();
     const bot = await startDiscordBot({
       discord: fake,
       redis,
@@ -153,7 +129,7 @@ describe("bad input on Discord", () => {
       telegram: { fake: tg, agentChatId: String(group.id) },
       deskWorkspace: "telegram",
     });
-    cleanup.push(async () => {
+    onCleanup(async () => {
       await bot.stop();
       await fake.close();
       await tg.close();

@@ -157,6 +157,18 @@ describe("frontline start on Discord fails fast", () => {
       const noThreads = await frontline(["start"], base);
       expect(noThreads.code).toBe(1);
       expect(sentence(noThreads.out)).toMatch(/bot lacks Create Private Threads in "desk"/);
+      const agents = fake.addRole(guild.id, { name: "Agents" });
+      const quiet = fake.addChannel(guild.id, { name: "quiet-desk", private: true });
+      fake.setChannelBotDenied(quiet.id, 1n << 17n); // Mention @everyone, and the role is not mentionable
+      const unmentionable = await frontline(["start"], {
+        ...base,
+        DISCORD_AGENT_CHANNEL_ID: quiet.id,
+        DISCORD_AGENT_ROLE_ID: agents.id,
+      });
+      expect(unmentionable.code).toBe(1);
+      expect(sentence(unmentionable.out)).toMatch(
+        /the bot may not mention "Agents".*make the role mentionable/,
+      );
       const missing = await frontline(["start"], { ...base, DISCORD_AGENT_CHANNEL_ID: "123" });
       expect(missing.code).toBe(1);
       expect(sentence(missing.out)).toMatch(

@@ -1,6 +1,8 @@
 // Reading what Discord shows in the fake: a message's text as a person reads it (markdown
 // escapes undone, embeds included), its buttons, and the bot's replies once it has gone quiet.
+import { afterAll, afterEach } from "vitest";
 import type { FakeDiscord } from "../fakes/discord/index.ts";
+import { connectTestRedis, dropPrefix, testPrefix } from "./redis.ts";
 
 type Shown = ReturnType<FakeDiscord["messages"]>[number];
 
@@ -59,4 +61,46 @@ export async function quietReplies(
       throw new Error(`no reply in channel ${channelId} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Resolves with the first truthy value `get` returns, polling every 20 ms. */
+export async function until<T>(
+  get: () => T | undefined | false | null,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = get();
+    if (v) return v;
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * A story file's Redis, its key prefixes (dropped after the file) and what each test started
+ * (stopped after the test, last first). Call at the top of the file.
+ */
+export function discordStories(name: string) {
+  const redis = connectTestRedis();
+  const prefixes: string[] = [];
+  let cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.reverse()) await c();
+    cleanup = [];
+  });
+  afterAll(async () => {
+    for (const p of prefixes) await dropPrefix(redis, p);
+    await redis.quit();
+  });
+  return {
+    redis,
+    prefix: () => {
+      const p = testPrefix(name);
+      prefixes.push(p);
+      return p;
+    },
+    onCleanup: (c: () => Promise<void>) => cleanup.push(c),
+  };
 }
