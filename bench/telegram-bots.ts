@@ -4,7 +4,6 @@
 
 import { randomUUID } from "node:crypto";
 import { run } from "@grammyjs/runner";
-import { Queue } from "bullmq";
 import { Bot } from "grammy";
 import type { Redis } from "ioredis";
 import type { RateLimit } from "../src/core/types.ts";
@@ -14,6 +13,7 @@ import { loadFlows } from "../src/flows/load.ts";
 import { FakeTelegram } from "../test/fakes/telegram/index.ts";
 import { dropPrefix } from "../test/support/redis.ts";
 import { startTelegramBot } from "../test/support/telegram-bot.ts";
+import { serviceQueues } from "./queues.ts";
 
 export interface Contender {
   fake: FakeTelegram;
@@ -47,35 +47,18 @@ export async function startFrontline(options: {
 }): Promise<Contender & { prefix: string; bot: Awaited<ReturnType<typeof startTelegramBot>> }> {
   const fake = await FakeTelegram.start({ recordCalls: false });
   const prefix = `flbench:${randomUUID().slice(0, 8)}:`;
-  // Read-only views of the service's BullMQ queues (names and prefix as in src/queue).
-  const queues = ["intake", "outbox"].map(
-    (name) => new Queue(name, { connection: options.redis, prefix: `${prefix}bull` }),
-  );
+  const queues = serviceQueues(options.redis, prefix);
   let bot: Awaited<ReturnType<typeof startTelegramBot>> | undefined;
   const stop = once(async () => {
     try {
       await bot?.stop();
     } finally {
-      await Promise.all(queues.map((q) => q.close().catch(() => {})));
+      await queues.close();
       await fake.close();
       await dropPrefix(options.redis, prefix);
     }
   });
-  // Jobs that found their group busy wait as delayed jobs and run (as no-ops) up to a lease
-  // later; wait them out so they do not run during the next measurement.
-  const quiesce = async (timeoutMs = 15_000) => {
-    const until = performance.now() + timeoutMs;
-    while (performance.now() < until) {
-      let busy = 0;
-      for (const q of queues) {
-        const counts = await q.getJobCounts("waiting", "active", "delayed", "prioritized");
-        busy += Object.values(counts).reduce((a, b) => a + b, 0);
-      }
-      if (busy === 0) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
-  };
+  const quiesce = queues.quiesce;
   try {
     bot = await startTelegramBot({
       fake,

@@ -80,6 +80,11 @@ export interface DiscordOptions {
   backfillHorizonMs?: number;
   logger?: Logger;
   pacing?: DiscordPacing;
+  /**
+   * @discordjs/rest's own cap on requests per second (Discord's global limit, 50). Only a
+   * benchmark against a fake raises it, to measure the system rather than that cap.
+   */
+  globalRequestsPerSecond?: number;
 }
 
 type Place =
@@ -120,6 +125,7 @@ export class DiscordAdapter implements ChannelAdapter {
       api: o.apiBase ?? "https://discord.com/api",
       version: "10",
       timeout: 15_000,
+      ...(o.globalRequestsPerSecond ? { globalRequestsPerSecond: o.globalRequestsPerSecond } : {}),
     }).setToken(o.token);
     this.channel = new DiscordChannel(this.rest, o.pacing);
     this.view = new GuildView(this.rest);
@@ -131,6 +137,7 @@ export class DiscordAdapter implements ChannelAdapter {
           agentChannelId: o.agentChannelId,
           ...(o.agentRoleId ? { agentRoleId: o.agentRoleId } : {}),
           botId: async () => (await this.me()).id,
+          ...(o.pacing?.desk ? { pacing: o.pacing.desk } : {}),
         })
       : undefined;
   }

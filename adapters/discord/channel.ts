@@ -29,6 +29,8 @@ export type MediaOpener = (media: MediaRef) => Promise<OpenedMedia>;
 export interface DiscordPacing {
   global?: RateLimit;
   lane?: RateLimit;
+  /** Posts into the desk (ticket threads, cards, notices) together; the default is 20/s. */
+  desk?: RateLimit;
 }
 
 export interface OutgoingExtras {

@@ -17,6 +17,7 @@ import {
   DeliveryError,
   type OpenThreadOptions,
   type OutboundMessage,
+  type RateLimit,
   type SendOptions,
   ThreadGoneError,
   ThreadHalfOpenError,
@@ -57,6 +58,8 @@ export interface DiscordWorkspaceOptions {
   /** Who counts as an agent; without it, whoever can see the agent channel. */
   agentRoleId?: string;
   botId: () => Promise<string>;
+  /** Posts into the desk together (default 20/s; a benchmark raises it to measure the system). */
+  pacing?: RateLimit;
   /** Where the forum variant keeps its "general" post for desk-wide notices. */
   redis?: Redis;
   keyPrefix?: string;
@@ -87,7 +90,7 @@ export class DiscordWorkspace implements AgentWorkspace {
   get pacing() {
     return {
       lane: `${CHANNEL}:desk:${this.o.agentChannelId}`,
-      limit: { burst: 20, perSecond: 20 },
+      limit: this.o.pacing ?? { burst: 20, perSecond: 20 },
     };
   }
 

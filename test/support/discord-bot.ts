@@ -24,8 +24,12 @@ export interface DiscordBotOptions {
   telegram?: { fake: FakeTelegram; agentChatId?: string };
   /** `DESK_WORKSPACE`: "discord" or "telegram" when both offer one. */
   deskWorkspace?: string;
-  pacing?: { global?: RateLimit; lane?: RateLimit };
+  pacing?: { global?: RateLimit; lane?: RateLimit; desk?: RateLimit };
+  /** Telegram's send pacing (default: 200/s overall, 20/s per chat and per group). */
+  telegramLimits?: { global: RateLimit; private: RateLimit; group: RateLimit };
   leaseMs?: number;
+  /** @discordjs/rest's global cap (default Discord's 50/s). */
+  globalRequestsPerSecond?: number;
 }
 
 export async function startDiscordBot(o: DiscordBotOptions) {
@@ -40,6 +44,7 @@ export async function startDiscordBot(o: DiscordBotOptions) {
       global: { burst: 100, perSecond: 200 },
       lane: { burst: 20, perSecond: 20 },
     },
+    ...(o.globalRequestsPerSecond ? { globalRequestsPerSecond: o.globalRequestsPerSecond } : {}),
     ...(o.agentChannelId ? { agentChannelId: o.agentChannelId } : {}),
     ...(o.agentRoleId ? { agentRoleId: o.agentRoleId } : {}),
     ...(o.supportChannelId ? { supportChannelId: o.supportChannelId } : {}),
@@ -54,7 +59,7 @@ export async function startDiscordBot(o: DiscordBotOptions) {
       botInfo: o.telegram.fake.botInfo,
       logger,
       pollTimeoutSeconds: 5,
-      limits: {
+      limits: o.telegramLimits ?? {
         global: { burst: 100, perSecond: 200 },
         private: { burst: 20, perSecond: 20 },
         group: { burst: 20, perSecond: 20 },
