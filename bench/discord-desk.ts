@@ -173,7 +173,10 @@ export class DeskWatch {
 
   private onDiscord(c: DiscordCall): void {
     if (c.method !== "POST" || !POST_MESSAGE.test(c.path)) return;
-    if (c.status >= 300) return this.fail(`discord ${c.path} → ${c.status}`);
+    if (c.status >= 300) {
+      this.fail(`discord ${c.path} → ${c.status}`);
+      return;
+    }
     const body = (c.body ?? {}) as { content?: string; embeds?: { description?: string }[] };
     const card = body.embeds?.[0]?.description;
     if (card?.startsWith(CARD_PREFIX)) this.card(card, POST_MESSAGE.exec(c.path)?.[1]);
@@ -182,7 +185,10 @@ export class DeskWatch {
 
   private onTelegram(c: TelegramCall): void {
     if (c.method !== "sendMessage") return;
-    if (!c.ok) return this.fail(`telegram ${c.method} → ${c.error?.error_code}`);
+    if (!c.ok) {
+      this.fail(`telegram ${c.method} → ${c.error?.error_code}`);
+      return;
+    }
     const text = String(c.params.text ?? "");
     if (text.startsWith(CARD_PREFIX)) this.card(text, String(c.params.message_thread_id));
     else this.relay(text);
