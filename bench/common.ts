@@ -73,3 +73,12 @@ export function guardBench(
     exitAfterCleanup,
   };
 }
+
+/** `fn` runs on the first call only; later calls get the same promise (a stop that is safe to call twice). */
+export function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= fn();
+    return done;
+  };
+}

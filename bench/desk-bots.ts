@@ -16,6 +16,7 @@ import { FakeTelegram, type TestUser } from "../test/fakes/telegram/index.ts";
 import { ALL_WEEK, deskFlows } from "../test/support/desk-flows.ts";
 import { dropPrefix } from "../test/support/redis.ts";
 import { startTelegramBot } from "../test/support/telegram-bot.ts";
+import { once } from "./common.ts";
 import { ALIAS, sleep } from "./desk-measure.ts";
 
 export const AGENT: TestUser = { id: 9001, first_name: "Anna", language_code: "en" };
@@ -40,14 +41,6 @@ export interface DeskContender {
   ticketCounts?(): Promise<Record<TicketStatus, number>>;
   /** Stops the bot and the fake and deletes what it left behind; safe to call twice. */
   stop(): Promise<void>;
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => {
-    done ??= fn();
-    return done;
-  };
 }
 
 /** True once the bot made no call (other than getUpdates) for `quietMs`. */

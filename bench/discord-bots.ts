@@ -11,6 +11,7 @@ import type { FlowSet } from "../src/flows/flowset.ts";
 import { FakeDiscord } from "../test/fakes/discord/index.ts";
 import { startDiscordBot } from "../test/support/discord-bot.ts";
 import { dropPrefix } from "../test/support/redis.ts";
+import { once } from "./common.ts";
 import { serviceQueues } from "./queues.ts";
 
 /**
@@ -43,14 +44,6 @@ export interface DiscordContender {
   quiesce(timeoutMs?: number): Promise<boolean>;
   /** Stops the bot and the fake (and deletes the bot's Redis keys); safe to call twice. */
   stop(): Promise<void>;
-}
-
-export function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => {
-    done ??= fn();
-    return done;
-  };
 }
 
 /** The product's own assembly (createFrontline + the Discord adapter), pacing raised. */

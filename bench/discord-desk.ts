@@ -15,8 +15,9 @@ import { FakeTelegram } from "../test/fakes/telegram/index.ts";
 import { ALL_WEEK, deskFlows } from "../test/support/desk-flows.ts";
 import { startDiscordBot } from "../test/support/discord-bot.ts";
 import { dropPrefix } from "../test/support/redis.ts";
+import { once } from "./common.ts";
 import { LoadMeter, type PhaseLoad, paced, type Stats, stats, until } from "./desk-measure.ts";
-import { once, RAISED, RAISED_TELEGRAM, REST_PER_SECOND } from "./discord-bots.ts";
+import { RAISED, RAISED_TELEGRAM, REST_PER_SECOND } from "./discord-bots.ts";
 import { serviceQueues } from "./queues.ts";
 
 const CARD_PREFIX = "🎫 Ticket #";

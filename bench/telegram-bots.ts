@@ -13,6 +13,7 @@ import { loadFlows } from "../src/flows/load.ts";
 import { FakeTelegram } from "../test/fakes/telegram/index.ts";
 import { dropPrefix } from "../test/support/redis.ts";
 import { startTelegramBot } from "../test/support/telegram-bot.ts";
+import { once } from "./common.ts";
 import { serviceQueues } from "./queues.ts";
 
 export interface Contender {
@@ -29,14 +30,6 @@ export const UNPACED: { global: RateLimit; private: RateLimit; group: RateLimit 
   private: { burst: 1_000_000, perSecond: 1_000_000 },
   group: { burst: 1_000_000, perSecond: 1_000_000 },
 };
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => {
-    done ??= fn();
-    return done;
-  };
-}
 
 export async function startFrontline(options: {
   redis: Redis;
