@@ -8,7 +8,12 @@ import type { InboundEvent, OutboundMessage } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
-import { type ItemOutcome, OrderedQueue, type PushResult } from "../queue/ordered-queue.ts";
+import {
+  type Backlog,
+  type ItemOutcome,
+  OrderedQueue,
+  type PushResult,
+} from "../queue/ordered-queue.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { FloodGuard, type FloodLimit } from "./flood.ts";
 import { ReplicaWait, type WaitReplicas } from "./replicated.ts";
@@ -123,6 +128,9 @@ export class Intake {
   /** Resolves once the event is durably recorded (with REDIS_WAIT_REPLICAS: on that many
    * replicas too): then, and only then, acknowledge the platform. */
   record(event: InboundEvent): Promise<PushResult> {
+    // A customer who writes to us can be written to again (they unblocked the bot). Sent beside
+    // the record, so it costs no round trip of its own, and ahead of any reply to this message.
+    if (event.address?.channel) this.options.outbox.markReachable(event.address).catch(() => {});
     const replicated = this.replicated;
     if (!replicated) return recordInto(this.queue, event);
     return replicated.wait.after(() => recordInto(replicated.queue, event));
@@ -137,9 +145,6 @@ export class Intake {
     try {
       // Idempotent: a replay after a crash returns the committed result, and the outbox drops
       // message ids it already has, so nothing is answered twice.
-      // A customer who writes to us can be written to again (they unblocked the bot). Not
-      // awaited: it travels ahead of this turn's replies on the same connection.
-      this.options.outbox.markReachable(event.address).catch(() => {});
       // The gate remembers its verdict per event: a re-run gets the same one.
       const verdict = await this.flood.check(event);
       if (verdict.type === "coalesced") {
@@ -189,6 +194,11 @@ export class Intake {
     if (notice && event.address?.channel)
       await this.options.outbox.enqueue(`${event.idempotencyKey}:failed`, event.address, notice);
     this.options.onDeadLetter?.(event, reason);
+  }
+
+  /** Conversations with unfinished work, and the age of the oldest such work (metrics). */
+  backlog(): Promise<Backlog> {
+    return this.queue.backlog();
   }
 
   /** The BullMQ queue behind the intake (for dashboards). */

@@ -6,6 +6,7 @@ import type { Channel } from "../core/channel.ts";
 import { DeliveryError } from "../core/errors.ts";
 import type { Address, OutboundMessage } from "../core/types.ts";
 import {
+  type Backlog,
   type Fence,
   type ItemOutcome,
   OrderedQueue,
@@ -249,6 +250,11 @@ export class Outbox {
   /** A chat that wrote to us again is reachable again. */
   async markReachable(address: Address): Promise<void> {
     await this.options.connection.del(this.unreachableKey(address));
+  }
+
+  /** Chat lanes with unfinished work, and the age of the oldest such work (metrics). */
+  backlog(): Promise<Backlog> {
+    return this.queue.backlog();
   }
 
   /** The BullMQ queue behind the outbox (for dashboards). */

@@ -1,17 +1,25 @@
-// Per-key ordered, durable, deduplicated processing on BullMQ and Redis. BullMQ's open-source
-// edition has no per-group ordering, so each group (a conversation, a chat) gets its own inbox
-// list in Redis, and one job per item is added to BullMQ. Whichever job first takes the group's
-// lease drains the inbox in order; the others wait (as delayed jobs) until their item is done.
+// Per-key ordered, durable, deduplicated processing on Redis, with BullMQ to spread work over
+// processes. BullMQ's open-source edition has no per-group ordering, so each group (a
+// conversation, a chat) gets its own inbox list in Redis, and one lease: whoever holds it
+// drains the inbox in order, one item at a time, and gives it up in the same script that finds
+// the inbox empty.
 //
-// Why every item has its own job: a job completes only once its own item is out of the inbox,
-// so an item can never be stranded, whatever crashes. A drainer killed mid-item leaves its job
-// active; BullMQ's stalled check re-runs it, and it takes its own lease back (the lease token
-// is the job id), so recovery never waits on a dead process longer than the lease.
+// The hot path needs no job at all: a push that finds its group idle claims the lease in the
+// same script, and the pushing process drains the group at once (up to `concurrency` groups).
+// Only a push past that limit adds a BullMQ job, one per activation of the group (not one per
+// item), for whichever process is free; a back-off adds one delayed job.
+//
+// Nothing is stranded, whatever crashes: every group with work is in the queue's `claims`, scored
+// by when its lease runs out. A holder renews its lease a few times per lease period; one that
+// dies (or hangs past `handlerGiveUpMs`) stops, and the next sweep of any process (every third of
+// the lease; at start-up too) adds a job that takes the group over. A process paused past its
+// lease finds the lease gone at its next step, and its sends are fenced by the lease (Fence).
 import { randomUUID } from "node:crypto";
-import { DelayedError, type Job, Queue, Worker } from "bullmq";
+import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { DEFAULT_RECOVERY_MS } from "./recovery.ts";
+import { defineQueueScripts, type QueueScripts } from "./scripts.ts";
 
 export { DEFAULT_RECOVERY_MS } from "./recovery.ts";
 
@@ -43,7 +51,8 @@ export interface OrderedQueueOptions<T> {
     meta: { itemId: string; attempts: number; fence: Fence },
   ) => Promise<ItemOutcome>;
   logger?: Logger;
-  /** Parallel groups per process. */
+  /** Parallel groups per process, for each of the two ways in: drained where they were pushed,
+   * and taken from BullMQ (work another process pushed past its own limit, or revived). */
   concurrency?: number;
   /** A drainer that stops renewing its lease loses the group after this long. */
   leaseMs?: number;
@@ -59,131 +68,57 @@ export interface OrderedQueueOptions<T> {
   beforeAck?: (group: string, itemId: string) => Promise<void>;
 }
 
-// KEYS: seen, inbox, pending  ARGV: itemId, payload, ttl
-const PUSH = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
-  return redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 and 2 or 0
-end
-redis.call('RPUSH', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[1])
-return 1`;
-
-// KEYS: lease  ARGV: token, ttlMs  → {1} taken, or {0, remaining ms}
-const CLAIM = `
-local holder = redis.call('GET', KEYS[1])
-if (not holder) or holder == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return {1, 0}
-end
-return {0, redis.call('PTTL', KEYS[1])}`;
-
-// KEYS: pending, lease, inbox  ARGV: itemId, token, ttlMs
-// → {2} item already done; {0, remaining ms} group busy; {1, 0, head} lease taken, first item
-const START = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {2} end
-local holder = redis.call('GET', KEYS[2])
-if holder and holder ~= ARGV[2] then return {0, redis.call('PTTL', KEYS[2])} end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-return {1, 0, redis.call('LINDEX', KEYS[3], 0)}`;
-
-// KEYS: lease, inbox, pending  ARGV: token, itemId, ttlMs
-// → {-1} lease lost; {0} inbox empty and lease released; {1, next head} lease renewed
-// Releasing in the same script as the emptiness check leaves no hand-over gap: an item
-// pushed a moment later finds the group free.
-const ACK_NEXT = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
-local head = redis.call('LINDEX', KEYS[2], 0)
-if head and cjson.decode(head).id == ARGV[2] then
-  redis.call('LPOP', KEYS[2])
-  redis.call('SREM', KEYS[3], ARGV[2])
-end
-local following = redis.call('LINDEX', KEYS[2], 0)
-if not following then
-  redis.call('DEL', KEYS[1])
-  return {0}
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return {1, following}`;
-
-// KEYS: lease, inbox  ARGV: token, itemId, holdMs, head with attempts + 1 (encoded by the
-// caller: cjson would turn empty arrays into objects) → 1 held, 0 the lease or the head changed
-const HOLD = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local head = redis.call('LINDEX', KEYS[2], 0)
-if not head or cjson.decode(head).id ~= ARGV[2] then return 0 end
-redis.call('LSET', KEYS[2], 0, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-
-// KEYS: lease  ARGV: token
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1`;
-
 interface Envelope<T> {
   id: string;
   attempts: number;
   item: T;
 }
 
-interface Scripts {
-  orderedPush(
-    seen: string,
-    inbox: string,
-    pending: string,
-    id: string,
-    payload: string,
-    ttl: string,
-  ): Promise<number>;
-  orderedClaim(lease: string, token: string, ttl: string): Promise<[number, number]>;
-  orderedStart(
-    pending: string,
-    lease: string,
-    inbox: string,
-    id: string,
-    token: string,
-    ttl: string,
-  ): Promise<[number, number, string?]>;
-  orderedAckNext(
-    lease: string,
-    inbox: string,
-    pending: string,
-    token: string,
-    id: string,
-    ttl: string,
-  ): Promise<[number, string?]>;
-  orderedRelease(lease: string, token: string): Promise<number>;
-  orderedHold(
-    lease: string,
-    inbox: string,
-    token: string,
-    id: string,
-    holdMs: string,
-    head: string,
-  ): Promise<number>;
+/** A BullMQ job's data: a group to drain; `hold` resumes a group closed for a back-off. */
+interface DrainJob {
+  group: string;
+  hold?: string;
 }
 
 export type PushResult = "added" | "duplicate-pending" | "duplicate-done";
 
+/** Groups with unfinished work, and how long the oldest of them has had it. */
+export interface Backlog {
+  groups: number;
+  oldestMs: number | null;
+}
+
+/** Revived per sweep at most (more wait for the next sweep). */
+const SWEEP_BATCH = 200;
+
 export class OrderedQueue<T> {
   readonly queue: Queue;
   private worker: Worker | undefined;
-  // (absent when the queue only records items: `consume: false`)
-  private readonly redis: Redis & Scripts;
+  private readonly redis: Redis & QueueScripts;
   private readonly leaseMs: number;
   private readonly dedupeTtl: number;
   private readonly keyPrefix: string;
+  private readonly claims: string;
+  private readonly active: string;
+  private readonly inlineLimit: number;
+  /** Drains running in this process for groups it claimed when pushing. */
+  private readonly inline = new Set<Promise<void>>();
+  /** Pushes in flight that may claim (counted against the inline limit before they return). */
+  private claiming = 0;
+  private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
   /** Lease renewals of handlers running now, stopped on a forced close. */
   private readonly heartbeats = new Set<() => void>();
 
   constructor(private readonly options: OrderedQueueOptions<T>) {
-    this.redis = options.connection as Redis & Scripts;
+    this.redis = defineQueueScripts(options.connection);
     this.leaseMs = options.leaseMs ?? DEFAULT_RECOVERY_MS;
     // Just past Telegram's 24 h redelivery window.
     this.dedupeTtl = options.dedupeTtlSeconds ?? 26 * 3600;
     this.keyPrefix = `${options.prefix}${options.name}`;
-    defineScripts(options.connection);
+    this.claims = `${this.keyPrefix}:claims`;
+    this.active = `${this.keyPrefix}:active`;
+    this.inlineLimit = options.concurrency ?? 64;
     this.queue = new Queue(options.name, {
       connection: options.connection,
       prefix: `${options.prefix}bull`,
@@ -196,14 +131,18 @@ export class OrderedQueue<T> {
       concurrency: options.concurrency ?? 64,
       lockDuration: options.lockDurationMs ?? DEFAULT_RECOVERY_MS,
       // Not more often than the lock: a 1 s check cost the 200 msg/s run of bench:telegram
-      // its p95 (12 → 61 ms). A dead process's waiting groups go over at lease expiry anyway;
-      // only its own head items wait for this check.
+      // its p95 (12 → 61 ms). Groups are revived by the sweep below; only a job taken by a
+      // process that died before it claimed its group waits for this check.
       stalledInterval: options.lockDurationMs ?? DEFAULT_RECOVERY_MS,
       // A job stalls only when its process died; it must always run again, never fail for it.
       maxStalledCount: 1_000_000,
     });
     this.worker.on("error", (err) => this.logError(err, "worker error"));
     this.worker.on("stalled", () => options.onTakeover?.());
+    const every = Math.max(100, Math.floor(this.leaseMs / 3));
+    this.sweeper = setInterval(() => void this.sweep(), every);
+    this.sweeper.unref();
+    void this.sweep();
   }
 
   /** While stopping, the connection closing under in-flight work is expected, not an error
@@ -234,82 +173,112 @@ export class OrderedQueue<T> {
 
   /**
    * Durably records an item (deduplicated by `itemId`) and schedules it. Safe to call again
-   * for the same item: when it resolves, the item is recorded and will be processed.
+   * for the same item: when it resolves, the item is recorded and will be processed. One round
+   * trip when the group is busy or this process drains it; two when a job must be added.
    */
   async push(group: string, itemId: string, item: T): Promise<PushResult> {
     const k = this.keys(group);
-    const envelope: Envelope<T> = { id: itemId, attempts: 0, item };
-    const pushed = await this.redis.orderedPush(
-      k.seen(itemId),
-      k.inbox,
-      k.pending,
-      itemId,
-      JSON.stringify(envelope),
-      String(this.dedupeTtl),
-    );
-    if (pushed === 0) return "duplicate-done";
-    // Added only after the inbox write succeeded: if we die in between, the caller has not
-    // acknowledged the platform, the update comes again, and this add (idempotent by job id)
-    // happens then. A job that throws (Redis hiccup) is tried again, never given up.
-    await this.queue.add(
-      "item",
-      { group, itemId },
-      {
-        jobId: jobIdFor(group, itemId),
-        attempts: Number.MAX_SAFE_INTEGER,
-        backoff: { type: "fixed", delay: 1_000 },
-        removeOnComplete: { age: 600, count: 5_000 },
-        removeOnFail: { age: 7 * 86_400 },
-      },
-    );
-    return pushed === 1 ? "added" : "duplicate-pending";
+    const payload = JSON.stringify({ id: itemId, attempts: 0, item } satisfies Envelope<T>);
+    const mayClaim =
+      this.worker !== undefined &&
+      !this.closing &&
+      this.inline.size + this.claiming < this.inlineLimit;
+    const token = mayClaim ? randomUUID() : "";
+    if (mayClaim) this.claiming += 1;
+    let pushed: number;
+    try {
+      pushed = await this.redis.orderedPush(
+        k.seen(itemId),
+        k.inbox,
+        k.pending,
+        k.lease,
+        this.claims,
+        this.active,
+        itemId,
+        payload,
+        String(this.dedupeTtl),
+        group,
+        token,
+        String(this.leaseMs),
+      );
+    } finally {
+      if (mayClaim) this.claiming -= 1;
+    }
+    switch (pushed) {
+      case 0:
+        return "duplicate-done";
+      case 3:
+        this.drainHere(group, payload, token);
+        return "added";
+      case 4:
+      case 2:
+        // A job for the activation. Added only after the inbox write: if we die in between, the
+        // caller has not acknowledged the platform, the update comes again as a pending
+        // duplicate and adds it then (idempotent by id); and the group's claim runs out and a
+        // sweep revives it in any case.
+        await this.addJob({ group }, `${group}|${itemId}`);
+        return pushed === 4 ? "added" : "duplicate-pending";
+      default:
+        return "added";
+    }
   }
 
-  private async process(job: Job, token: string | undefined): Promise<void> {
-    const { group, itemId } = job.data as { group: string; itemId: string };
+  private async addJob(data: DrainJob, id: string, delayMs = 0): Promise<void> {
+    await this.queue.add("drain", data, {
+      // BullMQ job ids may not contain ':'.
+      jobId: id.replaceAll(":", "~"),
+      delay: delayMs > 0 ? Math.ceil(delayMs) : undefined,
+      // A job that throws (a Redis hiccup) is tried again, never given up.
+      attempts: Number.MAX_SAFE_INTEGER,
+      backoff: { type: "fixed", delay: 1_000 },
+      removeOnComplete: { age: 600, count: 5_000 },
+      removeOnFail: { age: 7 * 86_400 },
+    });
+  }
+
+  /** Drains a group this process claimed when pushing, without waiting for it. */
+  private drainHere(group: string, head: string, token: string): void {
+    const run = this.drain(group, head, token)
+      .catch((err) =>
+        // The lease runs out and a sweep gives the group to whoever looks next.
+        this.logError(err, "drain failed; the group goes to the next sweep", { group }),
+      )
+      .finally(() => this.inline.delete(run));
+    this.inline.add(run);
+  }
+
+  private async process(job: Job, _token: string | undefined): Promise<void> {
+    const { group, hold } = job.data as DrainJob;
     const k = this.keys(group);
     // A fresh token per run: a stalled job re-run while its first run still lives must not
-    // share the lease with it. A dead run's lease simply expires (leaseMs).
-    const leaseToken = randomUUID();
-    const ttl = String(this.leaseMs);
-    const [state, remaining, first] = await this.redis.orderedStart(
-      k.pending,
+    // share the lease with it.
+    const token = randomUUID();
+    const [state, head] = await this.redis.orderedStart(
       k.lease,
       k.inbox,
-      itemId,
-      leaseToken,
-      ttl,
+      this.claims,
+      this.active,
+      token,
+      String(this.leaseMs),
+      group,
+      hold ?? "",
     );
-    if (state === 2) return; // another job's drainer already served this item
-    if (state === 0) return this.delay(job, token, Math.max(remaining, 20) + Math.random() * 20);
+    // 0: a live holder drains it (or a dead one's claim runs out and a sweep revives it);
+    // 2: nothing left to do.
+    if (state === 1 && head) await this.drain(group, head, token);
+  }
 
-    if (!first) {
-      await this.redis.orderedRelease(k.lease, leaseToken);
-      return;
-    }
+  /** Drains the group from `first` on, under the lease `token`, until its inbox is empty. */
+  private async drain(group: string, first: string, token: string): Promise<void> {
+    const k = this.keys(group);
+    const ttl = String(this.leaseMs);
     let raw: string | undefined = first;
     while (raw) {
       const envelope = JSON.parse(raw) as Envelope<T>;
-      const outcome = await this.runWithLease(group, envelope, k.lease, leaseToken);
-      if (outcome.type === "lost") {
-        if (await this.redis.sismember(k.pending, itemId)) return this.delay(job, token, 20);
-        return;
-      }
-      if (outcome.type === "retry") {
-        // Count the attempt and keep the group closed for the back-off, so no waiting job
-        // runs the head item again early; only if the lease is still ours and the head unchanged.
-        await this.redis.orderedHold(
-          k.lease,
-          k.inbox,
-          leaseToken,
-          envelope.id,
-          String(Math.max(1, Math.ceil(outcome.afterMs))),
-          JSON.stringify({ ...envelope, attempts: envelope.attempts + 1 }),
-        );
-        if (await this.redis.sismember(k.pending, itemId))
-          return this.delay(job, token, Math.max(outcome.afterMs, 20));
-        return;
-      }
+      const outcome = await this.runWithLease(group, envelope, k.lease, token);
+      // The lease went to another holder (this process stalled): it serves the group now.
+      if (outcome.type === "lost") return;
+      if (outcome.type === "retry") return this.hold(group, envelope, token, outcome.afterMs);
       if (outcome.type === "drop") {
         this.options.logger?.warn(
           { queue: this.options.name, group, itemId: envelope.id, reason: outcome.reason },
@@ -321,22 +290,45 @@ export class OrderedQueue<T> {
         k.lease,
         k.inbox,
         k.pending,
-        leaseToken,
+        this.claims,
+        this.active,
+        token,
         envelope.id,
         ttl,
+        group,
       );
-      if (next === -1) {
-        // The lease was lost (this process stalled): whoever holds it now serves the group.
-        if (await this.redis.sismember(k.pending, itemId)) return this.delay(job, token, 20);
-        return;
-      }
-      // 0: the inbox is empty and the lease went with the last acknowledgement.
+      // -1: the lease was lost; 0: the inbox is empty and the lease went with the last ack.
       raw = next === 1 ? following : undefined;
     }
   }
 
+  /** Counts the attempt and keeps the group closed for the back-off; a delayed job resumes it. */
+  private async hold(
+    group: string,
+    envelope: Envelope<T>,
+    token: string,
+    afterMs: number,
+  ): Promise<void> {
+    const k = this.keys(group);
+    const holdMs = Math.max(1, Math.ceil(afterMs));
+    const holdToken = `hold:${randomUUID()}`;
+    const held = await this.redis.orderedHold(
+      k.lease,
+      k.inbox,
+      this.claims,
+      token,
+      envelope.id,
+      String(holdMs),
+      JSON.stringify({ ...envelope, attempts: envelope.attempts + 1 }),
+      holdToken,
+      String(this.leaseMs),
+      group,
+    );
+    if (held === 1) await this.addJob({ group, hold: holdToken }, `${group}|${holdToken}`, holdMs);
+  }
+
   /** Keeps the lease while the handler runs (rate-limit waits, slow sends): if it lapsed, a
-   * waiting job would take the group and run the same head item a second time. */
+   * sweep would hand the group to another process, which would run the same head item again. */
   private async runWithLease(
     group: string,
     envelope: Envelope<T>,
@@ -349,7 +341,9 @@ export class OrderedQueue<T> {
     const heartbeat = setInterval(
       () => {
         if (Date.now() > giveUpAt) return stop();
-        void this.redis.orderedClaim(lease, leaseToken, String(this.leaseMs)).catch(() => {});
+        void this.redis
+          .orderedRenew(lease, this.claims, leaseToken, String(this.leaseMs), group)
+          .catch(() => {});
       },
       Math.max(100, Math.floor(this.leaseMs / 3)),
     );
@@ -387,19 +381,47 @@ export class OrderedQueue<T> {
     }
   }
 
-  private async delay(job: Job, token: string | undefined, ms: number): Promise<never> {
-    await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
-    throw new DelayedError();
+  /** Gives every group whose claim ran out (its holder died, hung, or never got its job) a job
+   * that takes it over. Any process's sweep will do; the job id keeps a revival single. */
+  private async sweep(): Promise<void> {
+    if (this.closing) return;
+    try {
+      const expired = await this.redis.orderedExpired(this.claims, String(SWEEP_BATCH));
+      for (const group of expired) {
+        const k = this.keys(group);
+        const score = await this.redis.orderedRevive(
+          k.lease,
+          k.inbox,
+          this.claims,
+          this.active,
+          group,
+          String(this.leaseMs),
+        );
+        if (score === null) continue;
+        await this.addJob({ group }, `${group}|revive|${score}`);
+        this.options.onTakeover?.();
+      }
+    } catch (err) {
+      this.logError(err, "sweep failed; the next one tries again");
+    }
+  }
+
+  /** Groups with unfinished work (metrics), read from Redis: the same for every process. */
+  async backlog(): Promise<Backlog> {
+    const [groups, oldestMs] = await this.redis.orderedBacklog(this.active);
+    return { groups, oldestMs: oldestMs < 0 ? null : oldestMs };
   }
 
   /** Stops taking work; in-flight items finish (or, with `force`, are left for another worker). */
   async close(force = false): Promise<void> {
     this.closing = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     const worker = this.worker;
     this.worker = undefined;
     // Forced: stop renewing leases, so the groups this process still holds go to others.
     if (force) for (const stop of [...this.heartbeats]) stop();
     if (worker) await worker.close(force);
+    if (!force) await Promise.allSettled([...this.inline]);
     await this.queue.close();
   }
 }
@@ -411,20 +433,4 @@ export class OrderedQueue<T> {
  */
 export function handlerGiveUpMs(leaseMs: number): number {
   return Math.max(60_000, 4 * leaseMs);
-}
-
-function jobIdFor(group: string, itemId: string): string {
-  // BullMQ job ids may not contain ':'.
-  return `${group}|${itemId}`.replaceAll(":", "~");
-}
-
-function defineScripts(redis: Redis): void {
-  const r = redis as Redis & Partial<Scripts>;
-  if (r.orderedPush) return;
-  redis.defineCommand("orderedPush", { numberOfKeys: 3, lua: PUSH });
-  redis.defineCommand("orderedClaim", { numberOfKeys: 1, lua: CLAIM });
-  redis.defineCommand("orderedStart", { numberOfKeys: 3, lua: START });
-  redis.defineCommand("orderedAckNext", { numberOfKeys: 3, lua: ACK_NEXT });
-  redis.defineCommand("orderedRelease", { numberOfKeys: 1, lua: RELEASE });
-  redis.defineCommand("orderedHold", { numberOfKeys: 2, lua: HOLD });
 }

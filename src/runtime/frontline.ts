@@ -60,20 +60,6 @@ export interface FrontlineHealth {
   desk: "running" | "none";
 }
 
-/** Age of the oldest job waiting in a queue, counted from when the job was created (a job
- * that waited as delayed behind its group's head keeps that time), or null when none waits. */
-export async function oldestWaitingMs(queue: {
-  getJobs(
-    types: "waiting"[],
-    start: number,
-    end: number,
-    asc: boolean,
-  ): Promise<{ timestamp: number }[]>;
-}): Promise<number | null> {
-  const [oldest] = await queue.getJobs(["waiting"], 0, 0, true).catch(() => []);
-  return oldest ? Date.now() - oldest.timestamp : null;
-}
-
 export class Frontline extends EventEmitter<FrontlineEvents> {
   readonly engine: Engine;
   readonly outbox: Outbox;

@@ -51,6 +51,15 @@ function waitUntil(check: () => boolean, ms = 15_000): Promise<void> {
   });
 }
 
+/** Until no group of the queue has work left (its last item acknowledged). */
+async function idle(q: { backlog: OrderedQueue<unknown>["backlog"] }, ms = 15_000): Promise<void> {
+  const started = Date.now();
+  while ((await q.backlog()).groups > 0) {
+    if (Date.now() - started > ms) throw new Error("the queue kept work past the wait");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe("ordered queue", () => {
   it("processes each group in order, groups in parallel, across two workers", async () => {
     const seen = new Map<string, number[]>();
@@ -89,10 +98,58 @@ describe("ordered queue", () => {
       return { type: "done" };
     });
     expect(await q.push("g", "same", "first")).toBe("added");
+    // While it is still in the inbox (handled, not yet acknowledged) it is a pending duplicate.
+    expect(await q.push("g", "same", "again")).toBe("duplicate-pending");
     await waitUntil(() => got.length === 1);
+    await idle(q);
+    expect(await q.backlog()).toEqual({ groups: 0, oldestMs: null });
     expect(await q.push("g", "same", "second")).toBe("duplicate-done");
     await new Promise((r) => setTimeout(r, 200));
     expect(got).toEqual(["first"]);
+  });
+
+  it("adds one BullMQ job per activation of a group, not one per item", async () => {
+    // A producer that does not drain (like a replica past its own limit) hands work over by job.
+    const producer = new OrderedQueue<number>({
+      name: "activation",
+      connection: redis,
+      prefix,
+      consume: false,
+      handler: async () => ({ type: "done" }),
+    });
+    open.push(producer as OrderedQueue<unknown>);
+    for (let n = 0; n < 20; n++) await producer.push("g", `a${n}`, n);
+    const jobs = async () => (await producer.queue.getJobs(["waiting", "completed"])).length;
+    expect(await jobs()).toBe(1);
+    const got: number[] = [];
+    const consumer = queue<number>("activation", async (_g, n) => {
+      got.push(n);
+      return { type: "done" };
+    });
+    await waitUntil(() => got.length === 20);
+    await idle(consumer);
+    for (let n = 20; n < 25; n++) await producer.push("g", `a${n}`, n);
+    await waitUntil(() => got.length === 25);
+    expect(got).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    expect(await jobs()).toBe(2);
+  });
+
+  it("drains a group where it was pushed, without a job, and a burst joins that drain", async () => {
+    const got: number[] = [];
+    const q = queue<number>("inline", async (_g, n) => {
+      got.push(n);
+      await new Promise((r) => setTimeout(r, 2));
+      return { type: "done" };
+    });
+    await Promise.all(Array.from({ length: 10 }, (_, n) => q.push("g", `i${n}`, n)));
+    await waitUntil(() => got.length === 10);
+    expect(got).toEqual(Array.from({ length: 10 }, (_, n) => n));
+    expect(await q.queue.getJobCounts("waiting", "active", "completed", "delayed")).toEqual({
+      waiting: 0,
+      active: 0,
+      completed: 0,
+      delayed: 0,
+    });
   });
 
   it("retries the head item after the asked delay and keeps the order behind it", async () => {

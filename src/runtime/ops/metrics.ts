@@ -6,7 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { deskStats } from "../../desk/stats.ts";
 import { TicketStore } from "../../desk/store.ts";
 import { DeadLetters } from "../../intake/dead-letters.ts";
-import { type Frontline, oldestWaitingMs } from "../frontline.ts";
+import type { Frontline } from "../frontline.ts";
 
 export function frontlineMetrics(frontline: Frontline): Registry {
   const registry = new Registry();
@@ -176,31 +176,27 @@ function deskGauges(frontline: Frontline, registry: Registry): void {
   gauge("frontline_dead_letters", "Customer events waiting in the dead-letter list", async (g) => {
     g.set(await letters.count());
   });
-  const [intake, outbox] = frontline.bullQueues;
+  // Read from the queues' own records of unfinished work (a BullMQ job exists only for work
+  // handed between processes, so BullMQ's counts would miss most of it).
+  const queues = [
+    ["intake", frontline.intake],
+    ["outbox", frontline.outbox],
+  ] as const;
   gauge(
     "frontline_queue_backlog",
-    "Jobs waiting or delayed, by queue (intake, outbox)",
+    "Conversations (intake) and chat lanes (outbox) with unfinished work, by queue",
     async (g) => {
-      for (const [name, q] of [
-        ["intake", intake],
-        ["outbox", outbox],
-      ] as const) {
-        const counts = await q!.getJobCounts("waiting", "delayed");
-        g.set({ queue: name }, (counts.waiting ?? 0) + (counts.delayed ?? 0));
-      }
+      for (const [name, q] of queues) g.set({ queue: name }, (await q.backlog()).groups);
     },
     ["queue"],
   );
   gauge(
     "frontline_queue_oldest_waiting_seconds",
-    "Age of the oldest waiting job since it was created (includes time held behind its conversation's earlier items), by queue",
+    "How long the oldest unfinished work has been waiting (since its conversation or lane last went from idle to busy), by queue",
     async (g) => {
-      for (const [name, q] of [
-        ["intake", intake],
-        ["outbox", outbox],
-      ] as const) {
-        const ms = await oldestWaitingMs(q!);
-        g.set({ queue: name }, ms === null ? 0 : ms / 1000);
+      for (const [name, q] of queues) {
+        const { oldestMs } = await q.backlog();
+        g.set({ queue: name }, oldestMs === null ? 0 : oldestMs / 1000);
       }
     },
     ["queue"],

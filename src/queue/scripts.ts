@@ -1,0 +1,144 @@
+// The Redis scripts behind the ordered queue. Per group: an inbox list (in order), a set of the
+// ids still in it (to tell a duplicate still pending from one already done), a seen key per id
+// (dedupe window) and a lease (who drains it now). Per queue: `claims`, the groups with work,
+// scored by when their lease runs out (a sweeper revives the ones past it: their holder died),
+// and `active`, the same groups scored by when their work began (backlog metrics).
+//
+// Times come from the server's clock (TIME), so replicas with skewed clocks agree on expiry.
+// `redis.replicate_commands()` makes TIME usable before writes on Redis 6.2 (a no-op from 7).
+import type { Redis } from "ioredis";
+
+const NOW = `
+redis.replicate_commands()
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: seen, inbox, pending, lease, claims, active
+// ARGV: itemId, payload, dedupe ttl (s), group, token ('' = do not claim), lease ms
+// → 0 duplicate, done; 2 duplicate, still pending; 1 added behind work already under way;
+//   3 added to an idle group and claimed with the token: the caller drains it now;
+//   4 added to an idle group that the caller could not claim: it must add a job
+const PUSH = `${NOW}
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  return redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 and 2 or 0
+end
+redis.call('SADD', KEYS[3], ARGV[1])
+if redis.call('RPUSH', KEYS[2], ARGV[2]) > 1 then return 1 end
+redis.call('ZADD', KEYS[6], now, ARGV[4])
+redis.call('ZADD', KEYS[5], now + tonumber(ARGV[6]), ARGV[4])
+if ARGV[5] ~= '' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then return 3 end
+return 4`;
+
+// KEYS: lease, inbox, claims, active  ARGV: token, lease ms, group, hold token ('' if none)
+// → {0} another holder drains it; {2} nothing to do; {1, head} lease taken, first item
+const START = `${NOW}
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[4] then return {0} end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head then
+  if holder then redis.call('DEL', KEYS[1]) end
+  redis.call('ZREM', KEYS[3], ARGV[3])
+  redis.call('ZREM', KEYS[4], ARGV[3])
+  return {2}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
+return {1, head}`;
+
+// KEYS: lease, claims  ARGV: token, lease ms, group → 1 renewed (or retaken while free), 0 lost
+const RENEW = `${NOW}
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
+return 1`;
+
+// KEYS: lease, inbox, pending, claims, active  ARGV: token, itemId, lease ms, group
+// → {-1} lease lost; {0} inbox empty and the group released; {1, next head} lease renewed.
+// Releasing in the same script as the emptiness check leaves no gap: an item pushed a moment
+// later finds the group idle and claims it.
+const ACK_NEXT = `${NOW}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head and cjson.decode(head).id == ARGV[2] then
+  redis.call('LPOP', KEYS[2])
+  redis.call('SREM', KEYS[3], ARGV[2])
+end
+local following = redis.call('LINDEX', KEYS[2], 0)
+if not following then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[4], ARGV[4])
+  redis.call('ZREM', KEYS[5], ARGV[4])
+  return {0}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), ARGV[4])
+return {1, following}`;
+
+// KEYS: lease, inbox, claims  ARGV: token, itemId, hold ms, head with attempts + 1 (encoded by
+// the caller: cjson would turn empty arrays into objects), hold token, lease ms, group
+// → 1 held (the group is closed under the hold token until a delayed job resumes it; if that
+// job is never added, the claim runs out and the sweeper revives the group), 0 lease/head changed
+const HOLD = `${NOW}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head or cjson.decode(head).id ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[2], 0, ARGV[4])
+local ms = tonumber(ARGV[3]) + tonumber(ARGV[6])
+redis.call('SET', KEYS[1], ARGV[5], 'PX', ms)
+redis.call('ZADD', KEYS[3], now + ms, ARGV[7])
+return 1`;
+
+// KEYS: claims  ARGV: limit → groups whose claim ran out
+const EXPIRED = `${NOW}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))`;
+
+// KEYS: lease, inbox, claims, active  ARGV: group, lease ms
+// → the expired score when the group needs a new drainer (its claim is pushed on by a lease, so
+// sweepers elsewhere leave it alone while the job runs), else false
+const REVIVE = `${NOW}
+local score = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if not score or tonumber(score) > now then return false end
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then
+  redis.call('ZADD', KEYS[3], now + left, ARGV[1])
+  return false
+end
+if redis.call('LLEN', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  return false
+end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
+return score`;
+
+// KEYS: active → {groups with work, ms since the oldest began}
+const BACKLOG = `${NOW}
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {redis.call('ZCARD', KEYS[1]), oldest[2] and (now - tonumber(oldest[2])) or -1}`;
+
+export interface QueueScripts {
+  orderedPush(...keysThenArgs: string[]): Promise<number>;
+  orderedStart(...keysThenArgs: string[]): Promise<[number, string?]>;
+  orderedRenew(...keysThenArgs: string[]): Promise<number>;
+  orderedAckNext(...keysThenArgs: string[]): Promise<[number, string?]>;
+  orderedHold(...keysThenArgs: string[]): Promise<number>;
+  orderedExpired(...keysThenArgs: string[]): Promise<string[]>;
+  orderedRevive(...keysThenArgs: string[]): Promise<string | null>;
+  orderedBacklog(...keysThenArgs: string[]): Promise<[number, number]>;
+}
+
+export function defineQueueScripts(redis: Redis): Redis & QueueScripts {
+  const r = redis as Redis & Partial<QueueScripts>;
+  if (!r.orderedPush) {
+    redis.defineCommand("orderedPush", { numberOfKeys: 6, lua: PUSH });
+    redis.defineCommand("orderedStart", { numberOfKeys: 4, lua: START });
+    redis.defineCommand("orderedRenew", { numberOfKeys: 2, lua: RENEW });
+    redis.defineCommand("orderedAckNext", { numberOfKeys: 5, lua: ACK_NEXT });
+    redis.defineCommand("orderedHold", { numberOfKeys: 3, lua: HOLD });
+    redis.defineCommand("orderedExpired", { numberOfKeys: 1, lua: EXPIRED });
+    redis.defineCommand("orderedRevive", { numberOfKeys: 4, lua: REVIVE });
+    redis.defineCommand("orderedBacklog", { numberOfKeys: 1, lua: BACKLOG });
+  }
+  return redis as Redis & QueueScripts;
+}
