@@ -46,6 +46,15 @@ export const TelegramEnv = z
         "TELEGRAM_AGENT_CHAT_ID must be a supergroup id like -1001234567890 (see README: Running a support desk)",
       )
       .optional(),
+    // Telegram's ~30/s for every bot; a bot with paid broadcasts may send up to 1000/s.
+    TELEGRAM_SENDS_PER_SECOND: z.coerce
+      .number(
+        "TELEGRAM_SENDS_PER_SECOND must be a number of messages per second, 30 unless your bot has paid broadcasts",
+      )
+      .int("TELEGRAM_SENDS_PER_SECOND must be a whole number")
+      .min(1, "TELEGRAM_SENDS_PER_SECOND must be at least 1")
+      .max(1000, "TELEGRAM_SENDS_PER_SECOND can be at most 1000 (Telegram's paid broadcast limit)")
+      .default(30),
     TELEGRAM_WEBHOOK_HOST: z.string().min(1).default("0.0.0.0"),
     TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   })
@@ -87,6 +96,9 @@ export const telegramPlugin: ChannelPlugin<TelegramEnvironment> = {
       webhook,
       logger,
       agentChatId: env.TELEGRAM_AGENT_CHAT_ID,
+      ...(env.TELEGRAM_SENDS_PER_SECOND !== 30 && {
+        limits: { global: { burst: 5, perSecond: env.TELEGRAM_SENDS_PER_SECOND } },
+      }),
     });
   },
 };

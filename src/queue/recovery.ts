@@ -5,4 +5,4 @@
  * delay a crash adds for the conversations that process held. Renewed every third of it, so
  * an event loop stalled for less than about two thirds of it never loses a lease.
  */
-export const DEFAULT_RECOVERY_MS = 3_000;
+export const DEFAULT_RECOVERY_MS = 2_000;
