@@ -2,8 +2,9 @@
 // process, over real HTTP), answered by Frontline (Service + grammY adapter, real Redis) and by
 // a bare grammY bot on @grammyjs/runner that replies directly, in the same run.
 //
-// Scenarios: throughput (every message pushed up front), a fixed 200 msg/s, and Frontline with
-// Telegram's real send limits (to show they are honoured). Knobs (env): BENCH_CUSTOMERS (200),
+// Scenarios: throughput (every message pushed up front), a fixed 200 msg/s, free text at that
+// rate (through the intent matcher), one customer's burst of 10 at once (repeated 20 times),
+// and Frontline with Telegram's real send limits (to show they are honoured). Knobs (env): BENCH_CUSTOMERS (200),
 // BENCH_MESSAGES (10 per customer), BENCH_ROUNDS (5), BENCH_RATE (200), BENCH_RATE_SECONDS (10),
 // BENCH_ARRIVALS (even | poisson), REDIS_URL. TEST_LOG_LEVEL=info shows Frontline's logs.
 
@@ -40,8 +41,13 @@ const RATE_WARMUP_SECONDS = 2;
 // One scripted answer per message in the shipped flows. BENCH_TEXT="thanks, that helped" runs
 // the free-text path instead (the intent matcher picks the small-talk flow: one reply, no state).
 const TEXT = process.env.BENCH_TEXT ?? "/help";
-/** Whatever happens, the process exits by then (a whole run takes about 75 s). */
-const WATCHDOG_MS = 240_000;
+/** The free-text scenario: through the intent matcher to the small-talk flow (one reply). */
+const FREE_TEXT = "thanks, that helped";
+/** The burst scenario: one customer sends this many at once, answered in order; repeated. */
+const BURST_ONE = 10;
+const BURST_ONE_REPEATS = 20;
+/** Whatever happens, the process exits by then (a whole run takes about 110 s). */
+const WATCHDOG_MS = 300_000;
 /** Cleanup (stopping bots, deleting Redis keys) may take this long before we exit anyway. */
 const CLEANUP_MS = 20_000;
 
@@ -87,6 +93,11 @@ function checkRun(who: string, what: string, check: RunCheck): void {
   process.stderr.write(`WARNING: ${w}\n`);
 }
 
+function percentileOf(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
 function medianBy<T>(items: T[], key: (t: T) => number): T {
   const sorted = [...items].sort((a, b) => key(a) - key(b));
   return sorted[Math.floor((sorted.length - 1) / 2)] as T;
@@ -111,6 +122,8 @@ interface Entrant {
   bursts: Measured<BurstResult>[];
   rateMeter: Meter;
   rateParts: RateResult[];
+  textCustomers: Customer[];
+  burstOneCustomers: Customer[];
 }
 
 function entrant(who: string, contender: Contender): Entrant {
@@ -123,6 +136,8 @@ function entrant(who: string, contender: Contender): Entrant {
     bursts: [],
     rateMeter: new Meter(),
     rateParts: [],
+    textCustomers: makeCustomers(fake, 600_000, CUSTOMERS),
+    burstOneCustomers: makeCustomers(fake, 700_000, BURST_ONE_REPEATS),
   };
 }
 
@@ -176,6 +191,43 @@ async function rateSegment(redis: Redis, e: Entrant, segment: number, seconds: n
   );
   e.rateParts.push(r);
   await settled(e);
+}
+
+/** Free text at the fixed rate (half the fixed-rate run's length), after a short warm-up. */
+async function freeTextRun(e: Entrant): Promise<RateResult> {
+  const seconds = Math.max(2, RATE_SECONDS / 2);
+  const warm = await fixedRate(e.contender.fake, e.textCustomers, RATE, 1, FREE_TEXT, 30_000);
+  checkRun(e.who, "free text warm-up", warm.check);
+  await settled(e);
+  const r = await fixedRate(
+    e.contender.fake,
+    e.textCustomers,
+    RATE,
+    seconds,
+    FREE_TEXT,
+    30_000,
+    ARRIVALS,
+  );
+  checkRun(e.who, "free text", r.check);
+  log(
+    `  ${e.who}: p50 ${fmt(r.latency.p50, 1)} ms, p95 ${fmt(r.latency.p95, 1)} ms, p99 ${fmt(r.latency.p99, 1)} ms`,
+  );
+  await settled(e);
+  return r;
+}
+
+/** One customer's burst of BURST_ONE at once, repeated with a new customer each time: ms from
+ * the pushes to the last answer (Frontline answers them in order; the bare bot in any order). */
+async function burstOneRun(e: Entrant): Promise<number[]> {
+  const lastAnswer: number[] = [];
+  for (const c of e.burstOneCustomers) {
+    const b = await burst(e.contender.fake, [c], BURST_ONE, TEXT, 30_000);
+    checkRun(e.who, "one customer's burst", b.check);
+    lastAnswer.push(b.totalMs);
+    await settled(e);
+  }
+  lastAnswer.sort((x, y) => x - y);
+  return lastAnswer;
 }
 
 function rateTotal(e: Entrant): Measured<RateResult> {
@@ -349,6 +401,12 @@ async function main(): Promise<number> {
   ] as const) {
     log(`  ${e.who}, whole run: ${cpuText(m.cpu)}`);
   }
+  log(`free text ("${FREE_TEXT}": the intent matcher, then one reply) at ${RATE} msg/s`);
+  const bareText = await freeTextRun(bare);
+  const flText = await freeTextRun(front);
+  log(`one customer sends ${BURST_ONE} "${TEXT}" at once, ${BURST_ONE_REPEATS} times`);
+  const bareOne = await burstOneRun(bare);
+  const flOne = await burstOneRun(front);
   const rssMb = process.memoryUsage().rss / 1024 / 1024;
   await bareBot.stop();
   await flBot.stop();
@@ -401,6 +459,28 @@ async function main(): Promise<number> {
       f.rate.latency.p99 <= TARGET_P99_MS,
     ),
     row(`${RATE} msg/s: latency max, ms`, f.rate.latency.max, b.rate.latency.max, 1),
+    row(`free text at ${RATE} msg/s: latency p50, ms`, flText.latency.p50, bareText.latency.p50, 1),
+    row(
+      `free text at ${RATE} msg/s: latency p95, ms`,
+      flText.latency.p95,
+      bareText.latency.p95,
+      1,
+      `≤ ${TARGET_P95_MS} ms`,
+      flText.latency.p95 <= TARGET_P95_MS,
+    ),
+    row(`free text at ${RATE} msg/s: latency p99, ms`, flText.latency.p99, bareText.latency.p99, 1),
+    row(
+      `one customer's ${BURST_ONE} at once: last answer, median ms`,
+      percentileOf(flOne, 50),
+      percentileOf(bareOne, 50),
+      1,
+    ),
+    row(
+      `one customer's ${BURST_ONE} at once: last answer, p95 ms`,
+      percentileOf(flOne, 95),
+      percentileOf(bareOne, 95),
+      1,
+    ),
     row(`${RATE} msg/s: event-loop delay p99, ms`, fm.rate.loop.p99, bm.rate.loop.p99, 1),
     row(`${RATE} msg/s: event-loop delay max, ms`, fm.rate.loop.max, bm.rate.loop.max, 1),
     row("throughput: CPU of this process, % of a core", fm.burst.cpu.node, bm.burst.cpu.node, 0),
