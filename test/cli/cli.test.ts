@@ -185,6 +185,15 @@ describe("frontline start", () => {
     expect(r.err).toMatch(/TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL/);
   });
 
+  it("refuses a send rate Telegram never allows, and says what the limit is", () => {
+    const r = frontline(["start"], "", {
+      TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      TELEGRAM_SENDS_PER_SECOND: "5000",
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/TELEGRAM_SENDS_PER_SECOND can be at most 1000/);
+  });
+
   it("without a token in a service (no terminal) exits 1 with one sentence; a missing secret is not a success", () => {
     const r = frontline(["start"], "hello\n", { TELEGRAM_BOT_TOKEN: "" });
     expect(r.code).toBe(1);
