@@ -200,6 +200,8 @@ export class OrderedQueue<T> {
         group,
         token,
         String(this.leaseMs),
+        // A job waiting its turn in BullMQ under load must not look like a dead holder.
+        String(handlerGiveUpMs(this.leaseMs)),
       );
     } finally {
       if (mayClaim) this.claiming -= 1;

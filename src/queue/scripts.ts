@@ -14,10 +14,12 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 // KEYS: seen, inbox, pending, lease, claims, active
-// ARGV: itemId, payload, dedupe ttl (s), group, token ('' = do not claim), lease ms
+// ARGV: itemId, payload, dedupe ttl (s), group, token ('' = do not claim), lease ms,
+//       unclaimed ms (how long a job may wait in BullMQ before a sweep adds another)
 // → 0 duplicate, done; 2 duplicate, still pending; 1 added behind work already under way;
 //   3 added to an idle group and claimed with the token: the caller drains it now;
-//   4 added to an idle group that the caller could not claim: it must add a job
+//   4 added to an idle group that the caller could not claim: it must add a job (if it dies
+//     first, a redelivery adds it, or a sweep after the unclaimed time)
 const PUSH = `${NOW}
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
   return redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 and 2 or 0
@@ -25,8 +27,11 @@ end
 redis.call('SADD', KEYS[3], ARGV[1])
 if redis.call('RPUSH', KEYS[2], ARGV[2]) > 1 then return 1 end
 redis.call('ZADD', KEYS[6], now, ARGV[4])
-redis.call('ZADD', KEYS[5], now + tonumber(ARGV[6]), ARGV[4])
-if ARGV[5] ~= '' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then return 3 end
+if ARGV[5] ~= '' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
+  redis.call('ZADD', KEYS[5], now + tonumber(ARGV[6]), ARGV[4])
+  return 3
+end
+redis.call('ZADD', KEYS[5], now + tonumber(ARGV[7]), ARGV[4])
 return 4`;
 
 // KEYS: lease, inbox, claims, active  ARGV: token, lease ms, group, hold token ('' if none)
