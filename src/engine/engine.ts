@@ -95,11 +95,19 @@ export class Engine {
     return { intents: text ? this.router.ranked(text, 3) : [], vars: { ...state.vars } };
   }
 
-  async handle(event: InboundEvent): Promise<TurnResult> {
+  /**
+   * Runs one event's turn and commits it, once: a replay returns the stored result. `fresh`:
+   * the caller knows the event was never handled before (the intake's first run of it), so the
+   * stored result is not read first; the commit still checks it, so a wrong hint costs a
+   * wasted turn, never a second answer.
+   */
+  async handle(event: InboundEvent, hint: { fresh?: boolean } = {}): Promise<TurnResult> {
     assertEvent(event);
     const key = event.conversationKey;
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
-      const { done, state, version } = await this.store.read(key, event.idempotencyKey);
+      const { done, state, version } = await this.store.read(key, event.idempotencyKey, {
+        stateOnly: hint.fresh === true && attempt === 0,
+      });
       if (done === "compact") return compactReplay(event, state);
       if (done) return { ...done, replayed: true };
       const turn = await this.decide(event, state);

@@ -83,15 +83,21 @@ export class ConversationStore {
     return `${this.prefix}{conv:${conversationKey}}:seen:${idempotencyKey}`;
   }
 
-  /** The stored result of an already handled event, and the current state, in one round trip. */
+  /** The stored result of an already handled event, and the current state, in one round trip.
+   * `stateOnly`: the event is known to be new, so only the state is read (one command). */
   async read(
     conversationKey: string,
     idempotencyKey: string,
+    { stateOnly = false }: { stateOnly?: boolean } = {},
   ): Promise<{
     done: TurnResult | "compact" | null;
     state: ConversationState | null;
     version: number;
   }> {
+    if (stateOnly) {
+      const [version, json] = await this.redis.hmget(this.stateKey(conversationKey), "v", "s");
+      return { done: null, state: parseState(json), version: Number(version ?? 0) };
+    }
     const replies = await this.redis
       .multi()
       .get(this.doneKey(conversationKey, idempotencyKey))

@@ -103,7 +103,7 @@ export class Intake {
       concurrency: options.concurrency ?? 64,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
-      handler: (_conversation, event, meta) => this.process(event, meta.attempts),
+      handler: (_conversation, event, meta) => this.process(event, meta.attempts, meta.fresh),
       onTakeover: () => options.onTakeover?.("intake"),
     });
     const wait = options.waitReplicas;
@@ -136,7 +136,11 @@ export class Intake {
     return replicated.wait.after(() => recordInto(replicated.queue, event));
   }
 
-  private async process(event: InboundEvent, attempts: number): Promise<ItemOutcome> {
+  private async process(
+    event: InboundEvent,
+    attempts: number,
+    fresh: boolean,
+  ): Promise<ItemOutcome> {
     const log = this.options.logger?.child({
       channel: event.address?.channel,
       conversation: event.conversationKey,
@@ -158,7 +162,10 @@ export class Intake {
           );
         return { type: "done" };
       }
-      const result = await this.options.engine.handle(verdict.event);
+      // Fresh (never run before) and not merged from kept messages: nothing was stored for it.
+      const result = await this.options.engine.handle(verdict.event, {
+        fresh: fresh && verdict.merged === 0,
+      });
       for (const [i, message] of result.messages.entries()) {
         await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);
       }

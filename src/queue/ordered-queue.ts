@@ -41,15 +41,25 @@ export interface Fence {
   token: string;
 }
 
+export interface ItemMeta {
+  itemId: string;
+  attempts: number;
+  fence: Fence;
+  /**
+   * The item reached this drainer by its own push or by the acknowledgement of the item before
+   * it, on its first attempt: no holder can have run it before (only the head is ever run). A
+   * holder that stalls past its lease and resumes may still run it a second time after the new
+   * holder, so a handler may skip a read that only saves work, never a check that keeps a
+   * promise (the turn's commit checks again).
+   */
+  fresh: boolean;
+}
+
 export interface OrderedQueueOptions<T> {
   name: string;
   connection: Redis;
   prefix: string;
-  handler: (
-    group: string,
-    item: T,
-    meta: { itemId: string; attempts: number; fence: Fence },
-  ) => Promise<ItemOutcome>;
+  handler: (group: string, item: T, meta: ItemMeta) => Promise<ItemOutcome>;
   logger?: Logger;
   /** Parallel groups per process, for each of the two ways in: drained where they were pushed,
    * and taken from BullMQ (work another process pushed past its own limit, or revived). */
@@ -240,7 +250,7 @@ export class OrderedQueue<T> {
 
   /** Drains a group this process claimed when pushing, without waiting for it. */
   private drainHere(group: string, head: string, token: string): void {
-    const run = this.drain(group, head, token)
+    const run = this.drain(group, head, token, true)
       .catch((err) =>
         // The lease runs out and a sweep gives the group to whoever looks next.
         this.logError(err, "drain failed; the group goes to the next sweep", { group }),
@@ -267,17 +277,30 @@ export class OrderedQueue<T> {
     );
     // 0: a live holder drains it (or a dead one's claim runs out and a sweep revives it);
     // 2: nothing left to do.
-    if (state === 1 && head) await this.drain(group, head, token);
+    if (state === 1 && head) await this.drain(group, head, token, false);
   }
 
-  /** Drains the group from `first` on, under the lease `token`, until its inbox is empty. */
-  private async drain(group: string, first: string, token: string): Promise<void> {
+  /** Drains the group from `first` on, under the lease `token`, until its inbox is empty.
+   * `pushedHere`: `first` is the item this process just pushed to an idle group. */
+  private async drain(
+    group: string,
+    first: string,
+    token: string,
+    pushedHere: boolean,
+  ): Promise<void> {
     const k = this.keys(group);
     const ttl = String(this.leaseMs);
     let raw: string | undefined = first;
+    let fresh = pushedHere;
     while (raw) {
       const envelope = JSON.parse(raw) as Envelope<T>;
-      const outcome = await this.runWithLease(group, envelope, k.lease, token);
+      const outcome = await this.runWithLease(
+        group,
+        envelope,
+        k.lease,
+        token,
+        fresh && envelope.attempts === 0,
+      );
       // The lease went to another holder (this process stalled): it serves the group now.
       if (outcome.type === "lost") return;
       if (outcome.type === "retry") return this.hold(group, envelope, token, outcome.afterMs);
@@ -301,6 +324,7 @@ export class OrderedQueue<T> {
       );
       // -1: the lease was lost; 0: the inbox is empty and the lease went with the last ack.
       raw = next === 1 ? following : undefined;
+      fresh = true;
     }
   }
 
@@ -336,6 +360,7 @@ export class OrderedQueue<T> {
     envelope: Envelope<T>,
     lease: string,
     leaseToken: string,
+    fresh: boolean,
   ): Promise<ItemOutcome> {
     // A handler hung for this long is given up on: its group goes to another worker rather
     // than stay blocked for good (the one case where an item may run twice).
@@ -355,7 +380,7 @@ export class OrderedQueue<T> {
     };
     this.heartbeats.add(stop);
     try {
-      return await this.runHandler(group, envelope, { lease, token: leaseToken });
+      return await this.runHandler(group, envelope, { lease, token: leaseToken }, fresh);
     } finally {
       stop();
     }
@@ -365,12 +390,14 @@ export class OrderedQueue<T> {
     group: string,
     envelope: Envelope<T>,
     fence: Fence,
+    fresh: boolean,
   ): Promise<ItemOutcome> {
     try {
       return await this.options.handler(group, envelope.item, {
         itemId: envelope.id,
         attempts: envelope.attempts,
         fence,
+        fresh,
       });
     } catch (err) {
       // A handler must classify its own failures; an unexpected throw is retried with backoff.

@@ -164,6 +164,19 @@ describe("engine: delivery guarantees", () => {
     expect((await store.load(alex.key))?.turns).toBe(1);
   });
 
+  it("a wrong 'fresh' hint (a stalled holder running an event again) still answers once", async () => {
+    const engine = newEngine();
+    const alex = customer();
+    const event = alex.says("where is my order");
+    const first = await engine.handle(event, { fresh: true });
+    expect(first.replayed).toBe(false);
+    // The hint skips the read of the stored result; the commit finds it and returns it.
+    const again = await engine.handle(event, { fresh: true });
+    expect(again.replayed).toBe(true);
+    expect(again.messages).toEqual(first.messages);
+    expect((await new ConversationStore(redis, { prefix }).load(alex.key))?.turns).toBe(1);
+  });
+
   it("two engines on one Redis share a conversation without losing a turn", async () => {
     const a = newEngine();
     const b = newEngine();
