@@ -128,12 +128,17 @@ export class Intake {
   /** Resolves once the event is durably recorded (with REDIS_WAIT_REPLICAS: on that many
    * replicas too): then, and only then, acknowledge the platform. */
   record(event: InboundEvent): Promise<PushResult> {
-    // A customer who writes to us can be written to again (they unblocked the bot). Sent beside
-    // the record, so it costs no round trip of its own, and ahead of any reply to this message.
-    if (event.address?.channel) this.options.outbox.markReachable(event.address).catch(() => {});
     const replicated = this.replicated;
-    if (!replicated) return recordInto(this.queue, event);
-    return replicated.wait.after(() => recordInto(replicated.queue, event));
+    const recorded = replicated
+      ? replicated.wait.after(() => recordInto(replicated.queue, event))
+      : recordInto(this.queue, event);
+    return recorded.then((result) => {
+      // A customer who writes to us can be written to again (they unblocked the bot); not for a
+      // redelivery of something older. Not awaited: it goes out as the turn starts, well ahead
+      // of any reply to this message, and costs the record no round trip.
+      if (result === "added") this.options.outbox.markReachable(event.address).catch(() => {});
+      return result;
+    });
   }
 
   private async process(

@@ -117,6 +117,8 @@ export class OrderedQueue<T> {
   private claiming = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
+  /** A forced close: drains stop between items and leave their groups to others. */
+  private forced = false;
   /** Lease renewals of handlers running now, stopped on a forced close. */
   private readonly heartbeats = new Set<() => void>();
 
@@ -170,7 +172,8 @@ export class OrderedQueue<T> {
     else log?.error({ err, queue: this.options.name, ...extra }, what);
   }
 
-  // One hash tag per group keeps a group's keys in one Redis Cluster slot.
+  // A hash tag per group; in a Redis Cluster the prefix's own tag (required there) is the one
+  // that counts, keeping the group's keys and the queue's claims in one slot.
   private keys(group: string) {
     const base = `${this.keyPrefix}:{${group}}`;
     return {
@@ -311,7 +314,7 @@ export class OrderedQueue<T> {
         );
       }
       await this.options.beforeAck?.(group, envelope.id);
-      const [next, following] = await this.redis.orderedAckNext(
+      const [next, following, popped] = await this.redis.orderedAckNext(
         k.lease,
         k.inbox,
         k.pending,
@@ -324,7 +327,10 @@ export class OrderedQueue<T> {
       );
       // -1: the lease was lost; 0: the inbox is empty and the lease went with the last ack.
       raw = next === 1 ? following : undefined;
-      fresh = true;
+      // Not popped: the head was not this one's (another holder acknowledged it meanwhile), so
+      // the next item may have run elsewhere already.
+      fresh = popped === 1;
+      if (this.forced) return; // a forced close: the lease runs out and a sweep revives the group
     }
   }
 
@@ -425,6 +431,7 @@ export class OrderedQueue<T> {
           this.active,
           group,
           String(this.leaseMs),
+          String(handlerGiveUpMs(this.leaseMs)),
         );
         if (score === null) continue;
         await this.addJob({ group }, `${group}|revive|${score}`);
@@ -447,10 +454,16 @@ export class OrderedQueue<T> {
     if (this.sweeper) clearInterval(this.sweeper);
     const worker = this.worker;
     this.worker = undefined;
-    // Forced: stop renewing leases, so the groups this process still holds go to others.
-    if (force) for (const stop of [...this.heartbeats]) stop();
+    // Forced: stop renewing leases and stop drains between items, so the groups this process
+    // still holds go to others.
+    if (force) {
+      this.forced = true;
+      for (const stop of [...this.heartbeats]) stop();
+    }
     if (worker) await worker.close(force);
-    if (!force) await Promise.allSettled([...this.inline]);
+    // Graceful: also the drains that pushes still in flight start (they claim before closing).
+    while (!force && (this.inline.size > 0 || this.claiming > 0))
+      await Promise.race([Promise.allSettled([...this.inline]), sleep(10)]);
     await this.queue.close();
   }
 }
@@ -462,4 +475,8 @@ export class OrderedQueue<T> {
  */
 export function handlerGiveUpMs(leaseMs: number): number {
   return Math.max(60_000, 4 * leaseMs);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

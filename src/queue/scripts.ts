@@ -2,7 +2,7 @@
 // ids still in it (to tell a duplicate still pending from one already done), a seen key per id
 // (dedupe window) and a lease (who drains it now). Per queue: `claims`, the groups with work,
 // scored by when their lease runs out (a sweeper revives the ones past it: their holder died),
-// and `active`, the same groups scored by when their work began (backlog metrics).
+// and `active`, the same groups scored by when their current head began to wait (backlog metrics).
 //
 // Times come from the server's clock (TIME), so replicas with skewed clocks agree on expiry.
 // `redis.replicate_commands()` makes TIME usable before writes on Redis 6.2 (a no-op from 7).
@@ -35,10 +35,16 @@ redis.call('ZADD', KEYS[5], now + tonumber(ARGV[7]), ARGV[4])
 return 4`;
 
 // KEYS: lease, inbox, claims, active  ARGV: token, lease ms, group, hold token ('' if none)
-// → {0} another holder drains it; {2} nothing to do; {1, head} lease taken, first item
+// → {0} another holder drains it; {2} nothing to do; {1, head} lease taken, first item.
+// A group held by another is claimed if it was not (work left by a version that kept no
+// claims), so a sweep revives it should that holder be dead.
 const START = `${NOW}
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[4] then return {0} end
+if holder and holder ~= ARGV[4] then
+  redis.call('ZADD', KEYS[3], 'NX', now + math.max(redis.call('PTTL', KEYS[1]), 0), ARGV[3])
+  redis.call('ZADD', KEYS[4], 'NX', now, ARGV[3])
+  return {0}
+end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if not head then
   if holder then redis.call('DEL', KEYS[1]) end
@@ -50,24 +56,29 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
 return {1, head}`;
 
-// KEYS: lease, claims  ARGV: token, lease ms, group → 1 renewed (or retaken while free), 0 lost
+// KEYS: lease, claims  ARGV: token, lease ms, group → 1 renewed, 0 lost. A lease that ran out is
+// never taken back: another holder may have served the group meanwhile and let it go, and a
+// retaken lease would let this one's fenced send repeat what that holder sent.
 const RENEW = `${NOW}
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
 return 1`;
 
 // KEYS: lease, inbox, pending, claims, active  ARGV: token, itemId, lease ms, group
-// → {-1} lease lost; {0} inbox empty and the group released; {1, next head} lease renewed.
+// → {-1} lease lost; {0} inbox empty and the group released; {1, next head, popped} lease
+// renewed (popped = 1: the item was this one's to acknowledge, so the next head never ran).
+// `active` is rescored at every pop: it tells how long the group's current head has waited.
 // Releasing in the same script as the emptiness check leaves no gap: an item pushed a moment
 // later finds the group idle and claims it.
 const ACK_NEXT = `${NOW}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
 local head = redis.call('LINDEX', KEYS[2], 0)
+local popped = 0
 if head and cjson.decode(head).id == ARGV[2] then
   redis.call('LPOP', KEYS[2])
   redis.call('SREM', KEYS[3], ARGV[2])
+  popped = 1
 end
 local following = redis.call('LINDEX', KEYS[2], 0)
 if not following then
@@ -78,7 +89,8 @@ if not following then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), ARGV[4])
-return {1, following}`;
+if popped == 1 then redis.call('ZADD', KEYS[5], now, ARGV[4]) end
+return {1, following, popped}`;
 
 // KEYS: lease, inbox, claims  ARGV: token, itemId, hold ms, head with attempts + 1 (encoded by
 // the caller: cjson would turn empty arrays into objects), hold token, lease ms, group
@@ -98,9 +110,10 @@ return 1`;
 const EXPIRED = `${NOW}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))`;
 
-// KEYS: lease, inbox, claims, active  ARGV: group, lease ms
-// → the expired score when the group needs a new drainer (its claim is pushed on by a lease, so
-// sweepers elsewhere leave it alone while the job runs), else false
+// KEYS: lease, inbox, claims, active  ARGV: group, lease ms, unclaimed ms
+// → the expired score when the group needs a new drainer, else false. Its claim is pushed on by
+// the unclaimed time, so sweeps leave it alone while the job waits its turn in a busy BullMQ
+// (the job's start claims it for a lease).
 const REVIVE = `${NOW}
 local score = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if not score or tonumber(score) > now then return false end
@@ -114,7 +127,7 @@ if redis.call('LLEN', KEYS[2]) == 0 then
   redis.call('ZREM', KEYS[4], ARGV[1])
   return false
 end
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[1])
 return score`;
 
 // KEYS: active → {groups with work, ms since the oldest began}
@@ -126,7 +139,7 @@ export interface QueueScripts {
   orderedPush(...keysThenArgs: string[]): Promise<number>;
   orderedStart(...keysThenArgs: string[]): Promise<[number, string?]>;
   orderedRenew(...keysThenArgs: string[]): Promise<number>;
-  orderedAckNext(...keysThenArgs: string[]): Promise<[number, string?]>;
+  orderedAckNext(...keysThenArgs: string[]): Promise<[number, string?, number?]>;
   orderedHold(...keysThenArgs: string[]): Promise<number>;
   orderedExpired(...keysThenArgs: string[]): Promise<string[]>;
   orderedRevive(...keysThenArgs: string[]): Promise<string | null>;

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ItemOutcome, OrderedQueue } from "../../src/queue/ordered-queue.ts";
+import { type ItemMeta, type ItemOutcome, OrderedQueue } from "../../src/queue/ordered-queue.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 
 let redis: Redis;
@@ -20,11 +20,7 @@ afterAll(async () => {
 
 function queue<T>(
   name: string,
-  handler: (
-    group: string,
-    item: T,
-    meta: { itemId: string; attempts: number },
-  ) => Promise<ItemOutcome>,
+  handler: (group: string, item: T, meta: ItemMeta) => Promise<ItemOutcome>,
   extra: { lockDurationMs?: number; leaseMs?: number } = {},
 ) {
   const q = new OrderedQueue<T>({
@@ -150,6 +146,28 @@ describe("ordered queue", () => {
       completed: 0,
       delayed: 0,
     });
+  });
+
+  it("never takes back a lease that ran out while its handler still ran (the new holder may have sent already)", async () => {
+    const leaseKey = `${prefix}lapse:{g}:lease`;
+    const seenAfter: number[] = [];
+    const q = queue<string>(
+      "lapse",
+      async (_g, _item, meta) => {
+        // As if this process stalled past its lease: the lease is gone.
+        await redis.del(leaseKey);
+        // Two heartbeats (every 200 ms), and still before the claim runs out (600 ms after the
+        // push) and a sweep hands the group to someone else.
+        await new Promise((r) => setTimeout(r, 450));
+        seenAfter.push(await redis.exists(leaseKey));
+        expect(meta.fence.lease).toBe(leaseKey);
+        return { type: "done" };
+      },
+      { leaseMs: 600, lockDurationMs: 600 },
+    );
+    await q.push("g", "1", "a");
+    await waitUntil(() => seenAfter.length >= 1);
+    expect(seenAfter[0]).toBe(0);
   });
 
   it("retries the head item after the asked delay and keeps the order behind it", async () => {

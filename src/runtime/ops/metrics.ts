@@ -192,7 +192,7 @@ function deskGauges(frontline: Frontline, registry: Registry): void {
   );
   gauge(
     "frontline_queue_oldest_waiting_seconds",
-    "How long the oldest unfinished work has been waiting (since its conversation or lane last went from idle to busy), by queue",
+    "How long the longest-waiting conversation (intake) or chat lane (outbox) has been on its current item, by queue",
     async (g) => {
       for (const [name, q] of queues) {
         const { oldestMs } = await q.backlog();
