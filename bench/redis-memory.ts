@@ -7,7 +7,14 @@
 // customer (it lives as long as the conversation), and BullMQ's own bookkeeping apart (kept
 // by count, not by time: completed jobs up to removeOnComplete, the events stream).
 //
-// Knobs (env): BENCH_CUSTOMERS (1000), BENCH_MESSAGES (10000), REDIS_URL.
+// Then the stored volume a long-running bot would hold is simulated instead of waited for: the
+// per-message records the run left are copied (DUMP/RESTORE, same size and TTL) as if 1k, 10k,
+// 100k and 1M messages had been answered within their dedupe windows, and used_memory per
+// stored message is read at each step: it must stay flat (no structure that grows with the
+// stored volume). The copies go under a prefix of their own and are deleted at the end.
+//
+// Knobs (env): BENCH_CUSTOMERS (1000), BENCH_MESSAGES (10000), BENCH_STORED_MAX (1000000),
+// REDIS_URL.
 
 import { connectTestRedis } from "../test/support/redis.ts";
 import { envInt, fmt, guardBench, log } from "./common.ts";
@@ -15,6 +22,7 @@ import { keyKind, startShippedFrontline } from "./telegram-bots.ts";
 
 const CUSTOMERS = envInt("BENCH_CUSTOMERS", 1_000);
 const MESSAGES = envInt("BENCH_MESSAGES", 10_000);
+const STORED_MAX = envInt("BENCH_STORED_MAX", 1_000_000);
 const LINES = ["/help", "I forgot my password", "when are you open?", "thanks!", "/menu"];
 const HORIZONS: [string, number][] = [
   ["right after", 0],
@@ -54,7 +62,7 @@ async function main() {
   await bot.quiesce(60_000);
   const after = await usedMemory(redis);
 
-  const kinds = new Map<string, { keys: number; bytes: number; ttls: number[] }>();
+  const kinds = new Map<string, { keys: number; bytes: number; ttls: number[]; sample: string }>();
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(cursor, "MATCH", `${bot.prefix}*`, "COUNT", 1000);
@@ -66,7 +74,7 @@ async function main() {
       const bytes = Number(out[2 * i]?.[1] ?? 0);
       const ttl = Number(out[2 * i + 1]?.[1] ?? -1);
       const kind = keyKind(k, bot.prefix);
-      const entry = kinds.get(kind) ?? { keys: 0, bytes: 0, ttls: [] };
+      const entry = kinds.get(kind) ?? { keys: 0, bytes: 0, ttls: [], sample: k };
       entry.keys += 1;
       entry.bytes += bytes;
       entry.ttls.push(ttl);
@@ -117,6 +125,58 @@ async function main() {
   log(
     `BullMQ bookkeeping: ${fmt(sum("bullmq") / 1e6, 1)} MB, bounded by count (completed jobs kept up to 5,000 per queue for 10 min; events streams trimmed by BullMQ), not by traffic`,
   );
+  const perMessage = rows.filter(([k, e]) => classOf(k) === "message" && e.ttls.some((t) => t > 0));
+  await storedVolume(redis, perMessage);
+}
+
+/** Copies the per-message records as if `volume` messages were stored; prints bytes per message. */
+async function storedVolume(
+  redis: ReturnType<typeof connectTestRedis>,
+  perMessage: [string, { keys: number; sample: string }][],
+): Promise<void> {
+  const prefix = `flvol:${process.pid}:`;
+  guard.cleanups.push(() => dropKeys(redis, prefix));
+  const samples: { dump: Buffer; ttl: number; perMessage: number }[] = [];
+  for (const [, e] of perMessage) {
+    const dump = await redis.dumpBuffer(e.sample);
+    const ttl = await redis.pttl(e.sample);
+    if (dump && ttl > 0) samples.push({ dump, ttl, perMessage: e.keys / MESSAGES });
+  }
+  log();
+  log(
+    "stored volume (the run's per-message records copied with their sizes and TTLs, as if that many messages had been answered in the last hour: every per-message record still there):",
+  );
+  log("stored messages   used_memory growth   per stored message");
+  const base = await usedMemory(redis);
+  let stored = 0;
+  const written = samples.map(() => 0);
+  for (let volume = 1_000; volume <= STORED_MAX; volume *= 10) {
+    while (stored < volume && !guard.interrupted) {
+      const batch = Math.min(2_000, volume - stored);
+      const pipe = redis.pipeline();
+      samples.forEach((sample, i) => {
+        const want = Math.round((stored + batch) * sample.perMessage);
+        for (; written[i]! < want; written[i]! += 1)
+          pipe.restore(`${prefix}${i}:${written[i]}`, sample.ttl, sample.dump);
+      });
+      await pipe.exec();
+      stored += batch;
+    }
+    const grown = (await usedMemory(redis)) - base;
+    log(
+      `${fmt(volume, 0).padStart(15)}   ${`${fmt(grown / 1e6, 1)} MB`.padStart(18)}   ${`${fmt(grown / volume, 0)} bytes`.padStart(18)}`,
+    );
+  }
+  await dropKeys(redis, prefix);
+}
+
+async function dropKeys(redis: ReturnType<typeof connectTestRedis>, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 5_000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== "0");
 }
 
 async function usedMemory(redis: ReturnType<typeof connectTestRedis>): Promise<number> {
