@@ -291,10 +291,14 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     const timeout = new Promise<"timeout">((r) => {
       timer = setTimeout(() => r("timeout"), graceMs);
     });
-    const closed = await Promise.race([
-      Promise.all([this.intake.close(), this.outbox.close(), this.desk?.close()]),
-      timeout,
-    ]);
+    // In the order work flows: the intake's turns still record replies and desk steps, the
+    // desk's steps still record posts and relays, and the outbox sends them all before it stops.
+    const inOrder = async () => {
+      await this.intake.close();
+      await this.desk?.close();
+      await this.outbox.close();
+    };
+    const closed = await Promise.race([inOrder(), timeout]);
     clearTimeout(timer);
     if (closed === "timeout") {
       this.options.logger?.warn(

@@ -219,4 +219,40 @@ describe("graceful shutdown", () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(bot.output()).not.toMatch(/"level":(50|60)/); // no error or fatal logs
   }, 60_000);
+
+  it("SIGTERM mid-burst, then a new process (a deploy): every message answered exactly once, in order", async () => {
+    fake = await FakeTelegram.start();
+    const f = fake;
+    const prefix = testPrefix("deploy");
+    prefixes.push(prefix);
+    const first = spawnBot(env(prefix));
+    children.push(first);
+    const traffic = languageBurst(f, 10, 61_000);
+    traffic.send(0, 4);
+    await until(
+      () => traffic.users.some((u) => f.sentMessages(u.id).length > 0),
+      30_000,
+      "the first answers",
+      first.output,
+    );
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(first.output()).not.toMatch(/"level":(50|60)/);
+    const answeredBeforeExit = traffic.users.reduce((n, u) => n + answered(f, u.id).length, 0);
+    // Whatever turn it finished, it also sent: no reply was left behind in the outbox.
+    expect(await redis.zcard(`${prefix}outbox:active`)).toBe(0);
+    const second = spawnBot(env(prefix));
+    children.push(second);
+    await until(
+      () => traffic.users.every((u) => answered(f, u.id).length >= 4),
+      30_000,
+      "every answer after the restart",
+      second.output,
+    );
+    await new Promise((r) => setTimeout(r, 1_000)); // a repeat would arrive by now
+    for (const u of traffic.users)
+      expect(answered(f, u.id), `chat ${u.id}`).toEqual(traffic.expected.get(u.id));
+    // The stop let the turns under way finish and their replies go out (not all 40 were left).
+    expect(answeredBeforeExit).toBeGreaterThan(10);
+  }, 90_000);
 });
