@@ -41,8 +41,16 @@ export class TelegramChannel implements Channel {
 
   constructor(
     private readonly api: Api,
-    limits: { global?: RateLimit; private?: RateLimit; group?: RateLimit } = {},
+    limits: {
+      global?: RateLimit;
+      private?: RateLimit;
+      group?: RateLimit;
+      /** The overall rate alone (TELEGRAM_SENDS_PER_SECOND), keeping the small burst. */
+      sendsPerSecond?: number;
+    } = {},
   ) {
+    if (limits.sendsPerSecond)
+      this.globalLimit = { ...this.globalLimit, perSecond: limits.sendsPerSecond };
     if (limits.global) this.globalLimit = limits.global;
     if (limits.private) this.privateLimit = limits.private;
     if (limits.group) this.groupLimit = limits.group;

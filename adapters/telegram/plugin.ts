@@ -96,9 +96,7 @@ export const telegramPlugin: ChannelPlugin<TelegramEnvironment> = {
       webhook,
       logger,
       agentChatId: env.TELEGRAM_AGENT_CHAT_ID,
-      ...(env.TELEGRAM_SENDS_PER_SECOND !== 30 && {
-        limits: { global: { burst: 5, perSecond: env.TELEGRAM_SENDS_PER_SECOND } },
-      }),
+      limits: { sendsPerSecond: env.TELEGRAM_SENDS_PER_SECOND },
     });
   },
 };

@@ -137,7 +137,7 @@ export class OrderedQueue<T> {
     });
     this.queue.on("error", (err) => this.logError(err, "queue error"));
     if (options.consume === false) return;
-    this.worker = new Worker(options.name, (job, token) => this.process(job, token), {
+    this.worker = new Worker(options.name, (job) => this.process(job), {
       connection: options.connection,
       prefix: `${options.prefix}bull`,
       concurrency: options.concurrency ?? 64,
@@ -262,7 +262,7 @@ export class OrderedQueue<T> {
     this.inline.add(run);
   }
 
-  private async process(job: Job, _token: string | undefined): Promise<void> {
+  private async process(job: Job): Promise<void> {
     const { group, hold } = job.data as DrainJob;
     const k = this.keys(group);
     // A fresh token per run: a stalled job re-run while its first run still lives must not

@@ -8,10 +8,22 @@
 // `redis.replicate_commands()` makes TIME usable before writes on Redis 6.2 (a no-op from 7).
 import type { Redis } from "ioredis";
 
+// Every script starts with this: the server's time, and the two steps several scripts share.
 const NOW = `
 redis.replicate_commands()
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- the lease is the token's for ms, and the group's claim runs out with it
+local function hold_for(lease, token, ms, claims, group)
+  redis.call('SET', lease, token, 'PX', ms)
+  redis.call('ZADD', claims, now + tonumber(ms), group)
+end
+-- nothing left to do: no lease, no claim, no backlog entry
+local function idle(lease, claims, active, group)
+  redis.call('DEL', lease)
+  redis.call('ZREM', claims, group)
+  redis.call('ZREM', active, group)
+end`;
 
 // KEYS: seen, inbox, pending, lease, claims, active
 // ARGV: itemId, payload, dedupe ttl (s), group, token ('' = do not claim), lease ms,
@@ -47,13 +59,10 @@ if holder and holder ~= ARGV[4] then
 end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if not head then
-  if holder then redis.call('DEL', KEYS[1]) end
-  redis.call('ZREM', KEYS[3], ARGV[3])
-  redis.call('ZREM', KEYS[4], ARGV[3])
+  idle(KEYS[1], KEYS[3], KEYS[4], ARGV[3])
   return {2}
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
+hold_for(KEYS[1], ARGV[1], ARGV[2], KEYS[3], ARGV[3])
 return {1, head}`;
 
 // KEYS: lease, claims  ARGV: token, lease ms, group → 1 renewed, 0 lost. A lease that ran out is
@@ -61,8 +70,7 @@ return {1, head}`;
 // retaken lease would let this one's fenced send repeat what that holder sent.
 const RENEW = `${NOW}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
+hold_for(KEYS[1], ARGV[1], ARGV[2], KEYS[2], ARGV[3])
 return 1`;
 
 // KEYS: lease, inbox, pending, claims, active  ARGV: token, itemId, lease ms, group
@@ -82,13 +90,10 @@ if head and cjson.decode(head).id == ARGV[2] then
 end
 local following = redis.call('LINDEX', KEYS[2], 0)
 if not following then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[4], ARGV[4])
-  redis.call('ZREM', KEYS[5], ARGV[4])
+  idle(KEYS[1], KEYS[4], KEYS[5], ARGV[4])
   return {0}
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), ARGV[4])
+hold_for(KEYS[1], ARGV[1], ARGV[3], KEYS[4], ARGV[4])
 if popped == 1 then redis.call('ZADD', KEYS[5], now, ARGV[4]) end
 return {1, following, popped}`;
 
@@ -101,9 +106,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if not head or cjson.decode(head).id ~= ARGV[2] then return 0 end
 redis.call('LSET', KEYS[2], 0, ARGV[4])
-local ms = tonumber(ARGV[3]) + tonumber(ARGV[6])
-redis.call('SET', KEYS[1], ARGV[5], 'PX', ms)
-redis.call('ZADD', KEYS[3], now + ms, ARGV[7])
+hold_for(KEYS[1], ARGV[5], tonumber(ARGV[3]) + tonumber(ARGV[6]), KEYS[3], ARGV[7])
 return 1`;
 
 // KEYS: claims  ARGV: limit → groups whose claim ran out
@@ -123,8 +126,7 @@ if left > 0 then
   return false
 end
 if redis.call('LLEN', KEYS[2]) == 0 then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  redis.call('ZREM', KEYS[4], ARGV[1])
+  idle(KEYS[1], KEYS[3], KEYS[4], ARGV[1])
   return false
 end
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[1])

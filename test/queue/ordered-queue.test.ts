@@ -170,6 +170,34 @@ describe("ordered queue", () => {
     expect(seenAfter[0]).toBe(0);
   });
 
+  it("takes over work the version before claims left behind: an inbox, a dead holder's lease, a per-item job", async () => {
+    // What that version left after a kill -9: the item in the inbox, the dead drainer's lease
+    // still running, its job in BullMQ, and no claim (it kept none).
+    const base = `${prefix}legacy:{g}`;
+    const envelope = JSON.stringify({ id: "old-1", attempts: 0, item: "left behind" });
+    await redis
+      .multi()
+      .set(`${base}:seen:old-1`, "1", "EX", 600)
+      .rpush(`${base}:inbox`, envelope)
+      .sadd(`${base}:pending`, "old-1")
+      .set(`${base}:lease`, "a-dead-drainer", "PX", 500)
+      .exec();
+    const got: string[] = [];
+    const q = queue<string>(
+      "legacy",
+      async (_g, item) => {
+        got.push(item);
+        return { type: "done" };
+      },
+      { leaseMs: 600, lockDurationMs: 600 },
+    );
+    await q.queue.add("item", { group: "g", itemId: "old-1" }, { jobId: "g|old-1" });
+    // The job meets the live lease and completes; the group must not be stranded by that.
+    await waitUntil(() => got.length === 1, 10_000);
+    expect(got).toEqual(["left behind"]);
+    await idle(q);
+  });
+
   it("retries the head item after the asked delay and keeps the order behind it", async () => {
     const got: string[] = [];
     const q = queue<string>("retry", async (_g, item, meta) => {
