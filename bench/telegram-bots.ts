@@ -37,6 +37,7 @@ export async function startFrontline(options: {
   router: IntentRouter;
   channelLimits?: typeof UNPACED;
   waitReplicas?: { replicas: number; timeoutMs: number };
+  coalesceRedisWrites?: boolean;
 }): Promise<Contender & { prefix: string; bot: Awaited<ReturnType<typeof startTelegramBot>> }> {
   const fake = await FakeTelegram.start({ recordCalls: false });
   const prefix = `flbench:${randomUUID().slice(0, 8)}:`;
@@ -62,6 +63,7 @@ export async function startFrontline(options: {
       mode: "polling",
       ...(options.channelLimits ? { channelLimits: options.channelLimits } : {}),
       ...(options.waitReplicas ? { waitReplicas: options.waitReplicas } : {}),
+      ...(options.coalesceRedisWrites === false ? { coalesceRedisWrites: false } : {}),
     });
   } catch (err) {
     await stop();

@@ -6,7 +6,8 @@
 // rate (through the intent matcher), one customer's burst of 10 at once (repeated 20 times),
 // and Frontline with Telegram's real send limits (to show they are honoured). Knobs (env): BENCH_CUSTOMERS (200),
 // BENCH_MESSAGES (10 per customer), BENCH_ROUNDS (5), BENCH_RATE (200), BENCH_RATE_SECONDS (10),
-// BENCH_ARRIVALS (even | poisson), REDIS_URL. TEST_LOG_LEVEL=info shows Frontline's logs.
+// BENCH_ARRIVALS (even | poisson), BENCH_COALESCE (1; 0 writes each Redis command on its own),
+// REDIS_URL. TEST_LOG_LEVEL=info shows Frontline's logs.
 
 import os from "node:os";
 import type { Api } from "grammy";
@@ -36,6 +37,8 @@ const MESSAGES = envInt("BENCH_MESSAGES", 10);
 const ROUNDS = envInt("BENCH_ROUNDS", 5);
 const RATE = envInt("BENCH_RATE", 200);
 const RATE_SECONDS = envInt("BENCH_RATE_SECONDS", 10);
+/** BENCH_COALESCE=0: Frontline writes each Redis command on its own (src/runtime/write-coalescing.ts). */
+const COALESCE = process.env.BENCH_COALESCE !== "0";
 const ARRIVALS: Arrivals = process.env.BENCH_ARRIVALS === "poisson" ? "poisson" : "even";
 const RATE_WARMUP_SECONDS = 2;
 // One scripted answer per message in the shipped flows. BENCH_TEXT="thanks, that helped" runs
@@ -362,12 +365,23 @@ async function main(): Promise<number> {
   log(
     `throughput: ${CUSTOMERS} customers × ${MESSAGES} "${TEXT}" pushed at once, ${ROUNDS} rounds (median shown, bots take turns); fixed rate: ${RATE} msg/s (${ARRIVALS} arrivals) for ${RATE_SECONDS} s over ${CUSTOMERS} customers`,
   );
+  log(
+    COALESCE
+      ? "Frontline's Redis writes: coalesced per event-loop turn (the default)"
+      : "Frontline's Redis writes: one per command (BENCH_COALESCE=0)",
+  );
   log("");
 
   const rssStartMb = process.memoryUsage().rss / 1024 / 1024;
   const bareBot = await startBareGrammy(helpText);
   cleanups.push(bareBot.stop);
-  const flBot = await startFrontline({ redis, flows, router, channelLimits: UNPACED });
+  const flBot = await startFrontline({
+    redis,
+    flows,
+    router,
+    channelLimits: UNPACED,
+    coalesceRedisWrites: COALESCE,
+  });
   cleanups.push(flBot.stop);
   const bare = entrant("bare grammY", bareBot);
   const front = entrant("Frontline", flBot);

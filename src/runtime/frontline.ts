@@ -31,6 +31,7 @@ import { rememberChat } from "./chats.ts";
 import type { FrontlineEvents } from "./events.ts";
 import { loadFlowsOrThrow } from "./local.ts";
 import { connectRedis, DEFAULT_REDIS_URL, type RedisHandle } from "./redis.ts";
+import { coalesceWrites } from "./write-coalescing.ts";
 
 export interface FrontlineOptions {
   redis: Redis;
@@ -51,6 +52,11 @@ export interface FrontlineOptions {
   ownedRedis?: RedisHandle;
   /** Acknowledge a customer's update only once this many replicas have it (REDIS_WAIT_REPLICAS). */
   waitReplicas?: { replicas: number; timeoutMs: number };
+  /**
+   * Sends the commands of one event-loop turn in one socket write (default true; see
+   * write-coalescing.ts). false leaves a connection the embedding application shares untouched.
+   */
+  coalesceRedisWrites?: boolean;
 }
 
 export interface FrontlineHealth {
@@ -72,6 +78,8 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
 
   constructor(private readonly options: FrontlineOptions) {
     super();
+    // One write per event-loop turn instead of one per command (write-coalescing.ts says why).
+    if (options.coalesceRedisWrites !== false) coalesceWrites(options.redis);
     this.conversations = new ConversationStore(options.redis, { prefix: options.prefix });
     this.outbox = this.buildOutbox();
     this.desk = this.buildDesk();

@@ -24,6 +24,7 @@ export async function startTelegramBot(options: {
   recoveryMs?: number;
   /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS (off when absent). */
   waitReplicas?: { replicas: number; timeoutMs: number };
+  coalesceRedisWrites?: boolean;
 }) {
   const { fake } = options;
   const mode = options.mode ?? "polling";
@@ -58,6 +59,7 @@ export async function startTelegramBot(options: {
     recoveryMs: options.recoveryMs ?? 2_000,
     router: options.router,
     ...(options.waitReplicas ? { waitReplicas: options.waitReplicas } : {}),
+    ...(options.coalesceRedisWrites === false ? { coalesceRedisWrites: false } : {}),
   });
   await frontline.start();
   return { frontline, service: frontline, adapter, stop: () => frontline.stop(3_000) };
