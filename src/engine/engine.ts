@@ -95,18 +95,30 @@ export class Engine {
     return { intents: text ? this.router.ranked(text, 3) : [], vars: { ...state.vars } };
   }
 
+  /** What to read, with the record's claim, for `handle`'s `snapshot` (the intake does). */
+  snapshotRead(conversationKey: string): { key: string; fields: string[] } {
+    return this.store.snapshotRead(conversationKey);
+  }
+
   /**
    * Runs one event's turn and commits it, once: a replay returns the stored result. `fresh`:
    * the caller knows the event was never handled before (the intake's first run of it), so the
    * stored result is not read first; the commit still checks it, so a wrong hint costs a
-   * wasted turn, never a second answer.
+   * wasted turn, never a second answer. `snapshot` (with `fresh`): the state as read a moment
+   * ago (`snapshotRead`), so the first attempt reads nothing; the commit's compare-and-set
+   * catches a state that changed since, and the next attempt reads it afresh.
    */
-  async handle(event: InboundEvent, hint: { fresh?: boolean } = {}): Promise<TurnResult> {
+  async handle(
+    event: InboundEvent,
+    hint: { fresh?: boolean; snapshot?: (string | null)[] } = {},
+  ): Promise<TurnResult> {
     assertEvent(event);
     const key = event.conversationKey;
     for (let attempt = 0; attempt <= this.maxConflictRetries; attempt++) {
+      const first = hint.fresh === true && attempt === 0;
       const { done, state, version } = await this.store.read(key, event.idempotencyKey, {
-        stateOnly: hint.fresh === true && attempt === 0,
+        stateOnly: first,
+        ...(first && hint.snapshot ? { snapshot: hint.snapshot } : {}),
       });
       if (done === "compact") return compactReplay(event, state);
       if (done) return { ...done, replayed: true };

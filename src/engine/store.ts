@@ -83,17 +83,33 @@ export class ConversationStore {
     return `${this.prefix}{conv:${conversationKey}}:seen:${idempotencyKey}`;
   }
 
+  /** What a caller reads for `snapshot` (below): the state's version and JSON, in one HMGET. */
+  snapshotRead(conversationKey: string): { key: string; fields: string[] } {
+    return { key: this.stateKey(conversationKey), fields: ["v", "s"] };
+  }
+
   /** The stored result of an already handled event, and the current state, in one round trip.
    * `stateOnly`: the event is known to be new, so only the state is read (one command). */
   async read(
     conversationKey: string,
     idempotencyKey: string,
-    { stateOnly = false }: { stateOnly?: boolean } = {},
+    {
+      stateOnly = false,
+      snapshot,
+    }: {
+      stateOnly?: boolean;
+      /** With stateOnly: the `snapshotRead` fields, read a moment ago (no command then). */
+      snapshot?: (string | null)[];
+    } = {},
   ): Promise<{
     done: TurnResult | "compact" | null;
     state: ConversationState | null;
     version: number;
   }> {
+    if (stateOnly && snapshot) {
+      const [version, json] = snapshot;
+      return { done: null, state: parseState(json ?? null), version: Number(version ?? 0) };
+    }
     if (stateOnly) {
       const [version, json] = await this.redis.hmget(this.stateKey(conversationKey), "v", "s");
       return { done: null, state: parseState(json), version: Number(version ?? 0) };

@@ -10,8 +10,10 @@ import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import {
   type Backlog,
+  type ItemMeta,
   type ItemOutcome,
   OrderedQueue,
+  type PushExtras,
   type PushResult,
 } from "../queue/ordered-queue.ts";
 import { DeadLetters } from "./dead-letters.ts";
@@ -51,8 +53,12 @@ export interface IntakeOptions {
 /** After this many failed attempts an event is set aside (dead-lettered) so its conversation moves on. */
 const MAX_ATTEMPTS = 30; // with the back-off below: about four minutes of trying
 
-function recordInto(queue: OrderedQueue<InboundEvent>, event: InboundEvent): Promise<PushResult> {
-  return queue.push(event.conversationKey, event.idempotencyKey, event);
+function recordInto(
+  queue: OrderedQueue<InboundEvent>,
+  event: InboundEvent,
+  extras?: PushExtras,
+): Promise<PushResult> {
+  return queue.push(event.conversationKey, event.idempotencyKey, event, extras);
 }
 
 /**
@@ -103,7 +109,7 @@ export class Intake {
       concurrency: options.concurrency ?? 64,
       lockDurationMs: options.lockDurationMs,
       leaseMs: options.leaseMs,
-      handler: (_conversation, event, meta) => this.process(event, meta.attempts, meta.fresh),
+      handler: (_conversation, event, meta) => this.process(event, meta),
       onTakeover: () => options.onTakeover?.("intake"),
     });
     const wait = options.waitReplicas;
@@ -128,23 +134,24 @@ export class Intake {
   /** Resolves once the event is durably recorded (with REDIS_WAIT_REPLICAS: on that many
    * replicas too): then, and only then, acknowledge the platform. */
   record(event: InboundEvent): Promise<PushResult> {
+    const extras: PushExtras = {
+      // The turn's first read, taken with the claim when this process drains it at once.
+      readWhenClaimed: this.options.engine.snapshotRead(event.conversationKey),
+      // A customer who writes to us can be written to again (they unblocked the bot); not for
+      // a redelivery of something older.
+      ...(event.address?.channel
+        ? { deleteWhenAdded: this.options.outbox.unreachableKey(event.address) }
+        : {}),
+    };
     const replicated = this.replicated;
-    const recorded = replicated
-      ? replicated.wait.after(() => recordInto(replicated.queue, event))
-      : recordInto(this.queue, event);
-    return recorded.then((result) => {
-      // A customer who writes to us can be written to again (they unblocked the bot); not for a
-      // redelivery of something older. Not awaited: it goes out as the turn starts, well ahead
-      // of any reply to this message, and costs the record no round trip.
-      if (result === "added") this.options.outbox.markReachable(event.address).catch(() => {});
-      return result;
-    });
+    return replicated
+      ? replicated.wait.after(() => recordInto(replicated.queue, event, extras))
+      : recordInto(this.queue, event, extras);
   }
 
   private async process(
     event: InboundEvent,
-    attempts: number,
-    fresh: boolean,
+    { attempts, fresh, readWithClaim }: ItemMeta,
   ): Promise<ItemOutcome> {
     const log = this.options.logger?.child({
       channel: event.address?.channel,
@@ -168,8 +175,10 @@ export class Intake {
         return { type: "done" };
       }
       // Fresh (never run before) and not merged from kept messages: nothing was stored for it.
+      const unmerged = verdict.merged === 0;
       const result = await this.options.engine.handle(verdict.event, {
-        fresh: fresh && verdict.merged === 0,
+        fresh: fresh && unmerged,
+        ...(unmerged && readWithClaim ? { snapshot: readWithClaim } : {}),
       });
       for (const [i, message] of result.messages.entries()) {
         await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);

@@ -92,7 +92,9 @@ export class Outbox {
     return `${this.options.prefix}outbox:{${lane}}:bucket`;
   }
 
-  private unreachableKey(address: Address): string {
+  /** Set while a chat cannot be written to (blocked the bot, deleted); a customer who writes
+   * again is reachable again, so the intake deletes it with the record (deleteWhenAdded). */
+  unreachableKey(address: Address): string {
     return `${this.options.prefix}outbox:{${this.laneOf(address)}}:unreachable`;
   }
 
@@ -245,11 +247,6 @@ export class Outbox {
       .exec();
     this.options.onFailed?.(item, reason);
     return { type: "drop", reason };
-  }
-
-  /** A chat that wrote to us again is reachable again. */
-  async markReachable(address: Address): Promise<void> {
-    await this.options.connection.del(this.unreachableKey(address));
   }
 
   /** Chat lanes with unfinished work, and the age of the oldest such work (metrics). */

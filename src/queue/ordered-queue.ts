@@ -53,6 +53,21 @@ export interface ItemMeta {
    * promise (the turn's commit checks again).
    */
   fresh: boolean;
+  /**
+   * The fields the push read in the script that claimed the group (`readWhenClaimed`), in
+   * order, for the item it pushed: a snapshot taken a moment before the handler runs, so only
+   * good for work that checks again when it writes (a compare-and-set).
+   */
+  readWithClaim?: (string | null)[];
+}
+
+/** Work a push does in its own script, beside recording the item. */
+export interface PushExtras {
+  /** When the push claims an idle group (this process then runs the item at once): read these
+   * fields of this hash for the item's handler (ItemMeta.readWithClaim). */
+  readWhenClaimed?: { key: string; fields: string[] };
+  /** When the item is new (not a duplicate): delete this key. */
+  deleteWhenAdded?: string;
 }
 
 export interface OrderedQueueOptions<T> {
@@ -188,8 +203,10 @@ export class OrderedQueue<T> {
    * Durably records an item (deduplicated by `itemId`) and schedules it. Safe to call again
    * for the same item: when it resolves, the item is recorded and will be processed. One round
    * trip when the group is busy or this process drains it; two when a job must be added.
+   * `extras` ride on the same script (they cost no round trip); their keys must share the
+   * group's slot in a Redis Cluster, as every key of a bot does under the prefix's hash tag.
    */
-  async push(group: string, itemId: string, item: T): Promise<PushResult> {
+  async push(group: string, itemId: string, item: T, extras: PushExtras = {}): Promise<PushResult> {
     const k = this.keys(group);
     const payload = JSON.stringify({ id: itemId, attempts: 0, item } satisfies Envelope<T>);
     const mayClaim =
@@ -197,16 +214,22 @@ export class OrderedQueue<T> {
       !this.closing &&
       this.inline.size + this.claiming < this.inlineLimit;
     const token = mayClaim ? randomUUID() : "";
+    const keys = [k.seen(itemId), k.inbox, k.pending, k.lease, this.claims, this.active];
+    let flags = "";
+    if (extras.readWhenClaimed) {
+      keys.push(extras.readWhenClaimed.key);
+      flags += "p";
+    }
+    if (extras.deleteWhenAdded) {
+      keys.push(extras.deleteWhenAdded);
+      flags += "c";
+    }
     if (mayClaim) this.claiming += 1;
-    let pushed: number;
+    let reply: [number, ...(string | null)[]];
     try {
-      pushed = await this.redis.orderedPush(
-        k.seen(itemId),
-        k.inbox,
-        k.pending,
-        k.lease,
-        this.claims,
-        this.active,
+      reply = await this.redis.orderedPush(
+        String(keys.length),
+        ...keys,
         itemId,
         payload,
         String(this.dedupeTtl),
@@ -215,15 +238,18 @@ export class OrderedQueue<T> {
         String(this.leaseMs),
         // A job waiting its turn in BullMQ under load must not look like a dead holder.
         String(handlerGiveUpMs(this.leaseMs)),
+        flags,
+        ...(extras.readWhenClaimed?.fields ?? []),
       );
     } finally {
       if (mayClaim) this.claiming -= 1;
     }
+    const [pushed, ...read] = reply;
     switch (pushed) {
       case 0:
         return "duplicate-done";
       case 3:
-        this.drainHere(group, payload, token);
+        this.drainHere(group, payload, token, extras.readWhenClaimed ? read : undefined);
         return "added";
       case 4:
       case 2:
@@ -252,8 +278,8 @@ export class OrderedQueue<T> {
   }
 
   /** Drains a group this process claimed when pushing, without waiting for it. */
-  private drainHere(group: string, head: string, token: string): void {
-    const run = this.drain(group, head, token, true)
+  private drainHere(group: string, head: string, token: string, read?: (string | null)[]): void {
+    const run = this.drain(group, head, token, true, read)
       .catch((err) =>
         // The lease runs out and a sweep gives the group to whoever looks next.
         this.logError(err, "drain failed; the group goes to the next sweep", { group }),
@@ -284,17 +310,20 @@ export class OrderedQueue<T> {
   }
 
   /** Drains the group from `first` on, under the lease `token`, until its inbox is empty.
-   * `pushedHere`: `first` is the item this process just pushed to an idle group. */
+   * `pushedHere`: `first` is the item this process just pushed to an idle group; `read`: what
+   * that push read with its claim (`readWhenClaimed`), handed to the first item's handler. */
   private async drain(
     group: string,
     first: string,
     token: string,
     pushedHere: boolean,
+    read?: (string | null)[],
   ): Promise<void> {
     const k = this.keys(group);
     const ttl = String(this.leaseMs);
     let raw: string | undefined = first;
     let fresh = pushedHere;
+    let readWithClaim = read;
     while (raw) {
       const envelope = JSON.parse(raw) as Envelope<T>;
       const outcome = await this.runWithLease(
@@ -303,7 +332,9 @@ export class OrderedQueue<T> {
         k.lease,
         token,
         fresh && envelope.attempts === 0,
+        readWithClaim,
       );
+      readWithClaim = undefined;
       // The lease went to another holder (this process stalled): it serves the group now.
       if (outcome.type === "lost") return;
       if (outcome.type === "retry") return this.hold(group, envelope, token, outcome.afterMs);
@@ -367,6 +398,7 @@ export class OrderedQueue<T> {
     lease: string,
     leaseToken: string,
     fresh: boolean,
+    readWithClaim: (string | null)[] | undefined,
   ): Promise<ItemOutcome> {
     // A handler hung for this long is given up on: its group goes to another worker rather
     // than stay blocked for good (the one case where an item may run twice).
@@ -386,7 +418,13 @@ export class OrderedQueue<T> {
     };
     this.heartbeats.add(stop);
     try {
-      return await this.runHandler(group, envelope, { lease, token: leaseToken }, fresh);
+      return await this.runHandler(
+        group,
+        envelope,
+        { lease, token: leaseToken },
+        fresh,
+        readWithClaim,
+      );
     } finally {
       stop();
     }
@@ -397,6 +435,7 @@ export class OrderedQueue<T> {
     envelope: Envelope<T>,
     fence: Fence,
     fresh: boolean,
+    readWithClaim: (string | null)[] | undefined,
   ): Promise<ItemOutcome> {
     try {
       return await this.options.handler(group, envelope.item, {
@@ -404,6 +443,7 @@ export class OrderedQueue<T> {
         attempts: envelope.attempts,
         fence,
         fresh,
+        ...(readWithClaim ? { readWithClaim } : {}),
       });
     } catch (err) {
       // A handler must classify its own failures; an unexpected throw is retried with backoff.

@@ -9,7 +9,7 @@
 import type { Redis } from "ioredis";
 
 // Every script starts with this: the server's time, and the two steps several scripts share.
-const NOW = `
+export const NOW = `
 redis.replicate_commands()
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -25,26 +25,48 @@ local function idle(lease, claims, active, group)
   redis.call('ZREM', active, group)
 end`;
 
-// KEYS: seen, inbox, pending, lease, claims, active
-// ARGV: itemId, payload, dedupe ttl (s), group, token ('' = do not claim), lease ms,
-//       unclaimed ms (how long a job may wait in BullMQ before a sweep adds another)
+// Records an item (the heart of every push; the turn's commit runs it for its replies too).
 // → 0 duplicate, done; 2 duplicate, still pending; 1 added behind work already under way;
 //   3 added to an idle group and claimed with the token: the caller drains it now;
-//   4 added to an idle group that the caller could not claim: it must add a job (if it dies
-//     first, a redelivery adds it, or a sweep after the unclaimed time)
-const PUSH = `${NOW}
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
-  return redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 and 2 or 0
+//   4 added to an idle group that the caller could not claim (token ''): it must add a job (if
+//     it dies first, a redelivery adds it, or a sweep after the unclaimed time, the ms a job may
+//     wait in BullMQ before a sweep adds another)
+export const PUSH_FUNCTION = `
+local function push(seen, inbox, pending, lease, claims, active, id, payload, ttl, group, token, lease_ms, unclaimed_ms)
+  if not redis.call('SET', seen, '1', 'NX', 'EX', ttl) then
+    return redis.call('SISMEMBER', pending, id) == 1 and 2 or 0
+  end
+  redis.call('SADD', pending, id)
+  if redis.call('RPUSH', inbox, payload) > 1 then return 1 end
+  redis.call('ZADD', active, now, group)
+  if token ~= '' and redis.call('SET', lease, token, 'NX', 'PX', lease_ms) then
+    redis.call('ZADD', claims, now + tonumber(lease_ms), group)
+    return 3
+  end
+  redis.call('ZADD', claims, now + tonumber(unclaimed_ms), group)
+  return 4
+end`;
+
+// KEYS: seen, inbox, pending, lease, claims, active, then the extras ARGV[8] names
+// ARGV: itemId, payload, dedupe ttl (s), group, token ('' = do not claim), lease ms, unclaimed
+//       ms; extras: 'p' a hash to read (fields in ARGV[9..]) when the push claimed, 'c' a key to
+//       delete when the item is new, 'pc' both (in that order)
+// → {code} (codes as push above), with the read fields after the code when it read them
+const PUSH = `${NOW}${PUSH_FUNCTION}
+local code = push(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+local extras = ARGV[8] or ''
+local next_key = 7
+local read
+if string.find(extras, 'p', 1, true) then
+  if code == 3 then read = redis.call('HMGET', KEYS[next_key], unpack(ARGV, 9)) end
+  next_key = next_key + 1
 end
-redis.call('SADD', KEYS[3], ARGV[1])
-if redis.call('RPUSH', KEYS[2], ARGV[2]) > 1 then return 1 end
-redis.call('ZADD', KEYS[6], now, ARGV[4])
-if ARGV[5] ~= '' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
-  redis.call('ZADD', KEYS[5], now + tonumber(ARGV[6]), ARGV[4])
-  return 3
+if string.find(extras, 'c', 1, true) and code ~= 0 and code ~= 2 then redis.call('DEL', KEYS[next_key]) end
+if read then
+  table.insert(read, 1, code)
+  return read
 end
-redis.call('ZADD', KEYS[5], now + tonumber(ARGV[7]), ARGV[4])
-return 4`;
+return {code}`;
 
 // KEYS: lease, inbox, claims, active  ARGV: token, lease ms, group, hold token ('' if none)
 // → {0} another holder drains it; {2} nothing to do; {1, head} lease taken, first item.
@@ -138,7 +160,8 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {redis.call('ZCARD', KEYS[1]), oldest[2] and (now - tonumber(oldest[2])) or -1}`;
 
 export interface QueueScripts {
-  orderedPush(...keysThenArgs: string[]): Promise<number>;
+  /** Keys are counted in the first argument (the extras make their number vary). */
+  orderedPush(...numKeysKeysThenArgs: string[]): Promise<[number, ...(string | null)[]]>;
   orderedStart(...keysThenArgs: string[]): Promise<[number, string?]>;
   orderedRenew(...keysThenArgs: string[]): Promise<number>;
   orderedAckNext(...keysThenArgs: string[]): Promise<[number, string?, number?]>;
@@ -151,7 +174,7 @@ export interface QueueScripts {
 export function defineQueueScripts(redis: Redis): Redis & QueueScripts {
   const r = redis as Redis & Partial<QueueScripts>;
   if (!r.orderedPush) {
-    redis.defineCommand("orderedPush", { numberOfKeys: 6, lua: PUSH });
+    redis.defineCommand("orderedPush", { lua: PUSH });
     redis.defineCommand("orderedStart", { numberOfKeys: 4, lua: START });
     redis.defineCommand("orderedRenew", { numberOfKeys: 2, lua: RENEW });
     redis.defineCommand("orderedAckNext", { numberOfKeys: 5, lua: ACK_NEXT });

@@ -177,6 +177,19 @@ describe("engine: delivery guarantees", () => {
     expect((await new ConversationStore(redis, { prefix }).load(alex.key))?.turns).toBe(1);
   });
 
+  it("a stale snapshot (the state changed after the record read it) costs a retry, never a lost turn", async () => {
+    const engine = newEngine();
+    const alex = customer();
+    const store = new ConversationStore(redis, { prefix });
+    const read = engine.snapshotRead(alex.key);
+    const before = await redis.hmget(read.key, ...read.fields);
+    await engine.handle(alex.says("where is my order"));
+    // The snapshot from before that turn: version 0, no state.
+    const late = await engine.handle(alex.says("hello"), { fresh: true, snapshot: before });
+    expect(late.replayed).toBe(false);
+    expect((await store.load(alex.key))?.turns).toBe(2);
+  });
+
   it("two engines on one Redis share a conversation without losing a turn", async () => {
     const a = newEngine();
     const b = newEngine();

@@ -104,6 +104,40 @@ describe("ordered queue", () => {
     expect(got).toEqual(["first"]);
   });
 
+  it("a push that claims reads what it was asked to with the claim; deleteWhenAdded only for a new item", async () => {
+    const reads: (ItemMeta["readWithClaim"] | "none")[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const q = queue<string>("extras", async (_g, item, meta) => {
+      reads.push(meta.readWithClaim ?? "none");
+      if (item === "first") await held;
+      return { type: "done" };
+    });
+    const hash = `${prefix}extras:hash`;
+    const flag = `${prefix}extras:flag`;
+    await redis.hset(hash, "v", "7", "s", "snapshot");
+    await redis.set(flag, "set");
+    const extras = {
+      readWhenClaimed: { key: hash, fields: ["v", "s", "missing"] },
+      deleteWhenAdded: flag,
+    };
+    expect(await q.push("g", "one", "first", extras)).toBe("added");
+    expect(await redis.exists(flag)).toBe(0);
+    await waitUntil(() => reads.length === 1);
+    // Behind work under way: no claim, so nothing read for it (its handler reads for itself).
+    expect(await q.push("g", "two", "second", extras)).toBe("added");
+    // A duplicate is not news from the customer: the flag stays.
+    await redis.set(flag, "set again");
+    expect(await q.push("g", "one", "first", extras)).toBe("duplicate-pending");
+    expect(await redis.get(flag)).toBe("set again");
+    release();
+    await waitUntil(() => reads.length === 2);
+    await idle(q);
+    expect(reads).toEqual([["7", "snapshot", null], "none"]);
+  });
+
   it("adds one BullMQ job per activation of a group, not one per item", async () => {
     // A producer that does not drain (like a replica past its own limit) hands work over by job.
     const producer = new OrderedQueue<number>({
