@@ -5,12 +5,25 @@ import type { Logger } from "pino";
 import { FrontlineError } from "../core/errors.ts";
 import type { InboundEvent } from "../core/types.ts";
 import type { FlowSet } from "../flows/flowset.ts";
+import type { PreparedPush } from "../queue/ordered-queue.ts";
 import { decideTurn, prepareState } from "./conversation.ts";
 import { compose, type TurnContext, type TurnMiddleware } from "./middleware.ts";
 import { IntentRouter } from "./router.ts";
 import type { ConversationState } from "./state.ts";
-import type { ConversationStore } from "./store.ts";
+import type { CommitOutcome, ConversationStore } from "./store.ts";
 import type { TurnDebug, TurnResult } from "./turn.ts";
+
+/**
+ * Records a turn's replies in the same script as its commit (the intake passes the outbox's):
+ * a committed turn's replies are recorded, and a turn that lost its compare-and-set recorded
+ * none. A replayed turn (its result already stored) is not given to it: its caller records the
+ * stored replies again, by their stable ids.
+ */
+export interface RepliesWithCommit {
+  prepare(result: TurnResult): PreparedPush[];
+  /** `codes`: the commit ran them (one code each); null: it did not (conflict, duplicate, error). */
+  settle(prepared: PreparedPush[], codes: number[] | null): Promise<void>;
+}
 
 export interface EngineOptions {
   flows: FlowSet;
@@ -106,11 +119,13 @@ export class Engine {
    * stored result is not read first; the commit still checks it, so a wrong hint costs a
    * wasted turn, never a second answer. `snapshot` (with `fresh`): the state as read a moment
    * ago (`snapshotRead`), so the first attempt reads nothing; the commit's compare-and-set
-   * catches a state that changed since, and the next attempt reads it afresh.
+   * catches a state that changed since, and the next attempt reads it afresh. `replies`: the
+   * turn's replies are recorded with its commit (then a result with `replayed: false` means they
+   * are recorded).
    */
   async handle(
     event: InboundEvent,
-    hint: { fresh?: boolean; snapshot?: (string | null)[] } = {},
+    hint: { fresh?: boolean; snapshot?: (string | null)[]; replies?: RepliesWithCommit } = {},
   ): Promise<TurnResult> {
     assertEvent(event);
     const key = event.conversationKey;
@@ -124,7 +139,15 @@ export class Engine {
       if (done) return { ...done, replayed: true };
       const turn = await this.decide(event, state);
       const result = turn.result;
-      const outcome = await this.store.commit(key, version, turn.state, result);
+      const pushes = hint.replies?.prepare(result) ?? [];
+      let outcome: CommitOutcome;
+      try {
+        outcome = await this.store.commit(key, version, turn.state, result, pushes);
+      } catch (err) {
+        await hint.replies?.settle(pushes, null);
+        throw err;
+      }
+      await hint.replies?.settle(pushes, outcome.type === "committed" ? outcome.pushCodes : null);
       if (outcome.type === "committed") {
         this.logger?.debug(
           {

@@ -2,6 +2,8 @@
 // of engine instances can share conversations: a turn commits only if nobody else committed
 // since it read, and it commits together with its idempotency record (one Lua script).
 import type { Redis } from "ioredis";
+import type { PreparedPush } from "../queue/ordered-queue.ts";
+import { NOW, PUSH_FUNCTION } from "../queue/scripts.ts";
 import { type ConversationState, parseState } from "./state.ts";
 import type { TurnResult } from "./turn.ts";
 
@@ -17,7 +19,8 @@ export interface StoreOptions {
 }
 
 export type CommitOutcome =
-  | { type: "committed"; version: number }
+  /** `pushCodes`: PUSH_FUNCTION's code for each push committed with the turn, in order. */
+  | { type: "committed"; version: number; pushCodes: number[] }
   | { type: "conflict" }
   | { type: "duplicate"; result: TurnResult | "compact" };
 
@@ -27,9 +30,13 @@ export const DEDUPE_TTL_SECONDS = 26 * 3600;
 // Two records per handled event: the full result (to replay the turn after a crash: an hour is
 // far beyond any recovery) and a compact marker that outlives the platform's redelivery window,
 // so a late duplicate is still dropped while Redis keeps ~100 bytes, not the whole turn.
-// KEYS[1] state hash, KEYS[2] full result, KEYS[3] done marker
-// ARGV: expected version, state JSON, result JSON, result TTL, state TTL, marker TTL
-const COMMIT_SCRIPT = `
+// With the commit, the turn's replies are recorded in the outbox (a transactional outbox): the
+// turn and what it sends are written together or not at all, in one round trip.
+// KEYS[1] state hash, KEYS[2] full result, KEYS[3] done marker, then 6 per outbox push
+// ARGV: expected version, state JSON, result JSON, result TTL, state TTL, marker TTL, then 7 per
+// outbox push (PUSH_FUNCTION's keys and arguments, as OrderedQueue.prepare gives them)
+// → {'committed', version, push code…} | {'conflict', version} | {'duplicate', result or ''}
+const COMMIT_SCRIPT = `${NOW}${PUSH_FUNCTION}
 local done = redis.call('GET', KEYS[2])
 if done then return {'duplicate', done} end
 if redis.call('EXISTS', KEYS[3]) == 1 then return {'duplicate', ''} end
@@ -40,7 +47,13 @@ redis.call('HSET', KEYS[1], 'v', nextVersion, 's', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
 redis.call('SET', KEYS[3], '1', 'EX', ARGV[6])
-return {'committed', tostring(nextVersion)}
+local reply = {'committed', tostring(nextVersion)}
+for i = 0, (#KEYS - 3) / 6 - 1 do
+  local k, a = 3 + 6 * i, 6 + 7 * i
+  reply[#reply + 1] = push(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6],
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7])
+end
+return reply
 `;
 
 // KEYS[1] state hash  ARGV: expected version, state JSON, state TTL
@@ -67,7 +80,8 @@ export class ConversationStore {
     this.resultTtl = Math.min(this.dedupeTtl, options.resultTtlSeconds ?? 3600);
     this.stateTtl = options.stateTtlSeconds ?? 30 * 24 * 3600;
     if (!(redis as unknown as { frontlineCommit?: unknown }).frontlineCommit) {
-      redis.defineCommand("frontlineCommit", { numberOfKeys: 3, lua: COMMIT_SCRIPT });
+      // Keys counted per call: their number depends on the turn's replies.
+      redis.defineCommand("frontlineCommit", { lua: COMMIT_SCRIPT });
       redis.defineCommand("frontlineSetState", { numberOfKeys: 1, lua: SET_STATE_SCRIPT });
     }
   }
@@ -130,30 +144,39 @@ export class ConversationStore {
     };
   }
 
+  /** Commits the turn if nobody else committed since `expectedVersion`, and with it `pushes`
+   * (the replies' outbox records); their codes come back for the outbox to settle. */
   async commit(
     conversationKey: string,
     expectedVersion: number,
     state: ConversationState,
     result: TurnResult,
+    pushes: readonly PreparedPush[] = [],
   ): Promise<CommitOutcome> {
-    const reply = (await (this.redis as unknown as CommitCommand).frontlineCommit(
+    const keys = [
       this.stateKey(conversationKey),
       this.doneKey(conversationKey, result.idempotencyKey),
       this.markerKey(conversationKey, result.idempotencyKey),
+      ...pushes.flatMap((p) => p.keys),
+    ];
+    const reply = (await (this.redis as unknown as CommitCommand).frontlineCommit(
+      String(keys.length),
+      ...keys,
       String(expectedVersion),
       JSON.stringify(state),
       JSON.stringify(result),
       String(this.resultTtl),
       String(this.stateTtl),
       String(this.dedupeTtl),
-    )) as [string, string];
+      ...pushes.flatMap((p) => p.args),
+    )) as [string, string, ...number[]];
     if (reply[0] === "duplicate")
       return {
         type: "duplicate",
         result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : "compact",
       };
     if (reply[0] === "conflict") return { type: "conflict" };
-    return { type: "committed", version: Number(reply[1]) };
+    return { type: "committed", version: Number(reply[1]), pushCodes: reply.slice(2) as number[] };
   }
 
   /**

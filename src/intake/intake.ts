@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { isFrontlineError } from "../core/errors.ts";
 import type { InboundEvent, OutboundMessage } from "../core/types.ts";
-import type { Engine } from "../engine/engine.ts";
+import type { Engine, RepliesWithCommit } from "../engine/engine.ts";
 import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import {
@@ -52,6 +52,11 @@ export interface IntakeOptions {
 
 /** After this many failed attempts an event is set aside (dead-lettered) so its conversation moves on. */
 const MAX_ATTEMPTS = 30; // with the back-off below: about four minutes of trying
+
+/** A reply's stable outbox id: the same for every run of the event's turn. */
+function replyId(event: InboundEvent, index: number): string {
+  return `${event.idempotencyKey}:${index}`;
+}
 
 function recordInto(
   queue: OrderedQueue<InboundEvent>,
@@ -179,10 +184,13 @@ export class Intake {
       const result = await this.options.engine.handle(verdict.event, {
         fresh: fresh && unmerged,
         ...(unmerged && readWithClaim ? { snapshot: readWithClaim } : {}),
+        replies: this.repliesOf(event),
       });
-      for (const [i, message] of result.messages.entries()) {
-        await this.options.outbox.enqueue(`${event.idempotencyKey}:${i}`, event.address, message);
-      }
+      // A turn committed now recorded its replies with the commit; a replayed one (a crash
+      // after the commit, a redelivery) records them again, dropped by id if they are there.
+      if (result.replayed)
+        for (const [i, message] of result.messages.entries())
+          await this.options.outbox.enqueue(replyId(event, i), event.address, message);
       for (const after of this.options.afterTurn ?? []) await after(verdict.event, result);
       if (verdict.merged > 0) await this.flood.consumed(event);
       return { type: "done" };
@@ -202,6 +210,22 @@ export class Intake {
         reason: (err as Error)?.message ?? "error",
       };
     }
+  }
+
+  /** The outbox records of a turn's replies, for the engine to write with the commit. */
+  private repliesOf(event: InboundEvent): RepliesWithCommit {
+    const outbox = this.options.outbox;
+    return {
+      prepare: (result) =>
+        outbox.prepare(
+          result.messages.map((message, i) => ({
+            id: replyId(event, i),
+            address: event.address,
+            message,
+          })),
+        ),
+      settle: (prepared, codes) => outbox.settlePrepared(prepared, codes),
+    };
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   type Fence,
   type ItemOutcome,
   OrderedQueue,
+  type PreparedPush,
   type PushResult,
 } from "../queue/ordered-queue.ts";
 import { RateLimiter } from "./rate-limit.ts";
@@ -103,26 +104,50 @@ export class Outbox {
    * inbound event's idempotency key plus an index), so a replayed turn never sends it twice.
    */
   async enqueue(id: string, address: Address, message: OutboundMessage): Promise<PushResult[]> {
+    const results: PushResult[] = [];
+    for (const part of this.parts(id, address, message))
+      results.push(await this.queue.push(part.lane, part.id, part.item));
+    return results;
+  }
+
+  /**
+   * The pushes that record messages inside another script (the turn's commit: its replies are
+   * recorded together with the turn, or not at all). Each must be settled with that script's
+   * codes, or abandoned (`settlePrepared`).
+   */
+  prepare(messages: { id: string; address: Address; message: OutboundMessage }[]): PreparedPush[] {
+    return messages.flatMap(({ id, address, message }) =>
+      this.parts(id, address, message).map((p) => this.queue.prepare(p.lane, p.id, p.item)),
+    );
+  }
+
+  /** After the script ran (`codes`, one per prepared push) or did not (null). */
+  async settlePrepared(prepared: PreparedPush[], codes: number[] | null): Promise<void> {
+    if (!codes) {
+      for (const p of prepared) this.queue.abandon(p);
+      return;
+    }
+    await Promise.all(prepared.map((p, i) => this.queue.settle(p, codes[i] ?? 1)));
+  }
+
+  /** A message as the items it is sent in: split to the channel's length (media carries its own
+   * caption; only text is split), everything but the text riding on the last part. */
+  private parts(id: string, address: Address, message: OutboundMessage) {
     const channel = this.channels.get(address.channel);
-    // Media carries its own caption; only text is split.
-    const parts =
+    const texts =
       channel && !message.media
         ? splitText(message.text, channel.limits.textLength)
         : [message.text];
-    const results: PushResult[] = [];
-    for (const [i, text] of parts.entries()) {
-      // Everything but the text rides on the last part, so buttons sit under the end.
-      const part: OutboundMessage = i === parts.length - 1 ? { ...message, text } : { text };
-      const partId = parts.length === 1 ? id : `${id}#${i + 1}`;
-      results.push(
-        await this.queue.push(this.laneOf(address), partId, {
-          address,
-          message: part,
-          enqueuedAt: Date.now(),
-        }),
-      );
-    }
-    return results;
+    const lane = this.laneOf(address);
+    return texts.map((text, i) => ({
+      lane,
+      id: texts.length === 1 ? id : `${id}#${i + 1}`,
+      item: {
+        address,
+        message: i === texts.length - 1 ? { ...message, text } : { text },
+        enqueuedAt: Date.now(),
+      } satisfies OutboxItem,
+    }));
   }
 
   /** The per-chat limit of an address's channel (others pacing into the same lane use it too). */

@@ -61,6 +61,19 @@ export interface ItemMeta {
   readWithClaim?: (string | null)[];
 }
 
+/** A push prepared to run inside another script (OrderedQueue.prepare). */
+export interface PreparedPush {
+  readonly group: string;
+  readonly itemId: string;
+  readonly payload: string;
+  /** The claim's lease token ('' when this process may not drain it here). */
+  readonly token: string;
+  /** PUSH_FUNCTION's keys and arguments, in order. */
+  readonly keys: readonly string[];
+  readonly args: readonly string[];
+  settled: boolean;
+}
+
 /** Work a push does in its own script, beside recording the item. */
 export interface PushExtras {
   /** When the push claims an idle group (this process then runs the item at once): read these
@@ -207,14 +220,8 @@ export class OrderedQueue<T> {
    * group's slot in a Redis Cluster, as every key of a bot does under the prefix's hash tag.
    */
   async push(group: string, itemId: string, item: T, extras: PushExtras = {}): Promise<PushResult> {
-    const k = this.keys(group);
-    const payload = JSON.stringify({ id: itemId, attempts: 0, item } satisfies Envelope<T>);
-    const mayClaim =
-      this.worker !== undefined &&
-      !this.closing &&
-      this.inline.size + this.claiming < this.inlineLimit;
-    const token = mayClaim ? randomUUID() : "";
-    const keys = [k.seen(itemId), k.inbox, k.pending, k.lease, this.claims, this.active];
+    const prepared = this.prepare(group, itemId, item);
+    const keys = [...prepared.keys];
     let flags = "";
     if (extras.readWhenClaimed) {
       keys.push(extras.readWhenClaimed.key);
@@ -224,12 +231,46 @@ export class OrderedQueue<T> {
       keys.push(extras.deleteWhenAdded);
       flags += "c";
     }
-    if (mayClaim) this.claiming += 1;
     let reply: [number, ...(string | null)[]];
     try {
       reply = await this.redis.orderedPush(
         String(keys.length),
         ...keys,
+        ...prepared.args,
+        flags,
+        ...(extras.readWhenClaimed?.fields ?? []),
+      );
+    } catch (err) {
+      this.abandon(prepared);
+      throw err;
+    }
+    const [pushed, ...read] = reply;
+    return this.settle(prepared, pushed, extras.readWhenClaimed ? read : undefined);
+  }
+
+  /**
+   * A push to run inside another script (the turn's commit records its replies with it, see
+   * PUSH_FUNCTION): its keys and arguments, in push()'s order. Every prepared push must be
+   * settled with that script's code for it, or abandoned when the script failed or did not run
+   * it; until then it counts against this process's limit of inline drains.
+   */
+  prepare(group: string, itemId: string, item: T): PreparedPush {
+    const k = this.keys(group);
+    const payload = JSON.stringify({ id: itemId, attempts: 0, item } satisfies Envelope<T>);
+    const mayClaim =
+      this.worker !== undefined &&
+      !this.closing &&
+      this.inline.size + this.claiming < this.inlineLimit;
+    const token = mayClaim ? randomUUID() : "";
+    if (mayClaim) this.claiming += 1;
+    return {
+      group,
+      itemId,
+      payload,
+      token,
+      settled: false,
+      keys: [k.seen(itemId), k.inbox, k.pending, k.lease, this.claims, this.active],
+      args: [
         itemId,
         payload,
         String(this.dedupeTtl),
@@ -238,18 +279,34 @@ export class OrderedQueue<T> {
         String(this.leaseMs),
         // A job waiting its turn in BullMQ under load must not look like a dead holder.
         String(handlerGiveUpMs(this.leaseMs)),
-        flags,
-        ...(extras.readWhenClaimed?.fields ?? []),
-      );
-    } finally {
-      if (mayClaim) this.claiming -= 1;
-    }
-    const [pushed, ...read] = reply;
-    switch (pushed) {
+      ],
+    };
+  }
+
+  /** A prepared push whose script failed or did not run it: nothing was recorded. */
+  abandon(prepared: PreparedPush): void {
+    this.release(prepared);
+  }
+
+  private release(prepared: PreparedPush): void {
+    if (prepared.settled) throw new Error(`push of ${prepared.itemId} settled twice`);
+    prepared.settled = true;
+    if (prepared.token) this.claiming -= 1;
+  }
+
+  /** What a prepared push's script said (PUSH_FUNCTION's code): drains the group here when it
+   * claimed it, or adds the job that hands it to whoever is free. */
+  async settle(
+    prepared: PreparedPush,
+    code: number,
+    read?: (string | null)[],
+  ): Promise<PushResult> {
+    this.release(prepared);
+    switch (code) {
       case 0:
         return "duplicate-done";
       case 3:
-        this.drainHere(group, payload, token, extras.readWhenClaimed ? read : undefined);
+        this.drainHere(prepared.group, prepared.payload, prepared.token, read);
         return "added";
       case 4:
       case 2:
@@ -257,8 +314,8 @@ export class OrderedQueue<T> {
         // caller has not acknowledged the platform, the update comes again as a pending
         // duplicate and adds it then (idempotent by id); and the group's claim runs out and a
         // sweep revives it in any case.
-        await this.addJob({ group }, `${group}|${itemId}`);
-        return pushed === 4 ? "added" : "duplicate-pending";
+        await this.addJob({ group: prepared.group }, `${prepared.group}|${prepared.itemId}`);
+        return code === 4 ? "added" : "duplicate-pending";
       default:
         return "added";
     }

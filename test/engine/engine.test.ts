@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InboundEvent, InboundMessage } from "../../src/core/types.ts";
-import { Engine } from "../../src/engine/engine.ts";
+import { Engine, type RepliesWithCommit } from "../../src/engine/engine.ts";
 import { IntentRouter } from "../../src/engine/router.ts";
 import { ConversationStore } from "../../src/engine/store.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
 import { loadFlows } from "../../src/flows/load.ts";
+import { OrderedQueue } from "../../src/queue/ordered-queue.ts";
 import { writeFlowFixture } from "../support/flow-fixture.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 
@@ -188,6 +189,49 @@ describe("engine: delivery guarantees", () => {
     const late = await engine.handle(alex.says("hello"), { fresh: true, snapshot: before });
     expect(late.replayed).toBe(false);
     expect((await store.load(alex.key))?.turns).toBe(2);
+  });
+
+  it("records a turn's replies with its commit: a turn that lost its compare-and-set recorded none", async () => {
+    const engine = newEngine();
+    const alex = customer();
+    // Only records (like a replica past its own limit): every push hands its lane over by job.
+    const lanes = new OrderedQueue<string>({
+      name: "replies",
+      connection: redis,
+      prefix,
+      consume: false,
+      handler: async () => ({ type: "done" }),
+    });
+    const prepared: { codes: number[] | null; ids: string[] }[] = [];
+    const replies: RepliesWithCommit = {
+      prepare: (result) =>
+        result.messages.map((m, i) =>
+          lanes.prepare(alex.key, `${result.idempotencyKey}:${i}`, m.text),
+        ),
+      settle: async (pushes, codes) => {
+        prepared.push({ codes, ids: pushes.map((p) => p.itemId) });
+        if (!codes) for (const p of pushes) lanes.abandon(p);
+        else await Promise.all(pushes.map((p, i) => lanes.settle(p, codes[i]!)));
+      },
+    };
+    const read = engine.snapshotRead(alex.key);
+    const before = await redis.hmget(read.key, ...read.fields);
+    await engine.handle(alex.says("where is my order"));
+    const result = await engine.handle(alex.says("hello"), {
+      fresh: true,
+      snapshot: before,
+      replies,
+    });
+    try {
+      // The stale snapshot lost the first attempt: its replies were never recorded; the second
+      // attempt's were, once, with the turn.
+      expect(prepared.map((p) => p.codes)).toEqual([null, result.messages.map(() => 4)]);
+      const inbox = await redis.lrange(`${prefix}replies:{${alex.key}}:inbox`, 0, -1);
+      expect(inbox.map((raw) => JSON.parse(raw).id)).toEqual(prepared[1]!.ids);
+      expect(await lanes.queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
+    } finally {
+      await lanes.close();
+    }
   });
 
   it("two engines on one Redis share a conversation without losing a turn", async () => {
