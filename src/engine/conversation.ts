@@ -30,6 +30,8 @@ export interface TurnDeps {
 
 /** Confidence needed to leave a question the customer has not answered for another flow. */
 const SWITCH_CONFIDENCE = 0.6;
+/** How sure the intent matcher must be that a message at a question asks for a person. */
+const PERSON_REQUEST_CONFIDENCE = 0.9;
 const DEFAULT_MAX_RETRIES = 2;
 /** Longest customer text kept for the person handling a ticket (platforms cap lower anyway). */
 const MAX_RELAY_CHARS = 16_000;
@@ -203,6 +205,16 @@ class Turn {
       );
       return;
     }
+    // Digits and codes are attempts to answer, never a change of subject.
+    const words = /\p{L}{2,}/u.test(text);
+    const match = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
+    // Asking for a person is never read as an answer ("I want to talk to a human" is not
+    // "Yes, thanks", however the buttons' words fall).
+    if (match.flowId === this.set.bot.humanFlow && match.confidence >= PERSON_REQUEST_CONFIDENCE) {
+      this.confidence = match.confidence;
+      this.enter(this.flowStart(this.set.bot.humanFlow));
+      return;
+    }
     // A typed answer that clearly means one of the buttons presses it.
     const meant = this.deps.router.buttons.match(flowId, step.id, text);
     if (meant) {
@@ -211,19 +223,19 @@ class Turn {
       return;
     }
 
-    // Digits and codes are attempts to answer, never a change of subject.
-    const words = /\p{L}{2,}/u.test(text);
-    const match = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
     this.confidence = match.confidence;
-    // Small talk ("ok", "thanks") at a question is not a change of subject.
-    if (
-      match.flowId &&
-      match.flowId !== flowId &&
-      match.confidence >= SWITCH_CONFIDENCE &&
-      !this.deps.router.conversational(match.flowId)
-    ) {
-      this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
-      return;
+    if (match.flowId && match.flowId !== flowId && match.confidence >= SWITCH_CONFIDENCE) {
+      if (!this.deps.router.conversational(match.flowId)) {
+        this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
+        return;
+      }
+      // Small talk ("ok", "thanks", "hello") at a choice is answered, not taken for a wrong
+      // answer, and the question stays open. Where the customer is to type something ("describe
+      // the problem"), "ok" is a too-short answer and gets the question's own retry.
+      if (buttons.length > 0) {
+        this.smallTalkAt(flowId, step.id, match.flowId);
+        return;
+      }
     }
     this.state.retries += 1;
     if (this.state.retries > (step.maxRetries ?? DEFAULT_MAX_RETRIES)) {
@@ -237,6 +249,21 @@ class Turn {
     const again = askMessage(this.ctx, flowId, step);
     if (step.retry) again.text = this.text(step.retry);
     this.ctx.out.push(again);
+  }
+
+  /** Answers small talk in character (a greeting with a short hello) and asks the open
+   * question again; the question's retries are not used up. */
+  private smallTalkAt(flowId: string, stepId: string, talk: string): void {
+    const s = this.state;
+    const retries = s.retries;
+    if (this.set.flows.get(talk)?.def.smalltalk) this.enter(this.flowStart(talk));
+    else this.ctx.out.push({ text: systemMessage(this.set.bot, "greetingAtQuestion", s.locale) });
+    s.flowId = flowId;
+    s.stepId = stepId;
+    s.retries = retries;
+    // The turn ends where the customer is: at the question, not in the small talk.
+    this.ctx.last = { flowId, stepId };
+    this.repeatQuestion();
   }
 
   private press(flowId: string, step: AskStep, index: number): void {

@@ -220,6 +220,7 @@ export const BotConfig = z
         ),
         stayInQueue: Localized.optional().describe("{{number}}"),
         nothingToCancel: Localized.optional(),
+        greetingAtQuestion: Localized.optional(),
         privateThreadOpened: Localized.optional().describe(
           "{{thread}}; the short public note that points a customer to their private support thread (Discord)",
         ),

@@ -12,6 +12,7 @@ type Optional =
   | "leaveQueueQuestion"
   | "stayInQueue"
   | "nothingToCancel"
+  | "greetingAtQuestion"
   | "privateThreadOpened"
   | "privateThreadFailed"
   | "supportPanel"
@@ -59,6 +60,12 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     ru: "Хорошо, Вы остаётесь в очереди по обращению №{{number}}.",
     pl: "Dobrze, zostajesz w kolejce ze zgłoszeniem nr {{number}}.",
     el: "Εντάξει, παραμένετε στη σειρά για το αίτημα #{{number}}.",
+  },
+  greetingAtQuestion: {
+    en: "Hello! Let's carry on from where we were:",
+    ru: "Здравствуйте! Продолжим с того места, где остановились:",
+    pl: "Dzień dobry! Wróćmy do tego, na czym skończyliśmy:",
+    el: "Γεια σας! Ας συνεχίσουμε από εκεί που μείναμε:",
   },
   nothingToCancel: {
     en: "There's nothing to cancel: you aren't waiting for a person.",
