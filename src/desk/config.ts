@@ -39,6 +39,12 @@ export const DeskMessages = z
     statusAssigned: Localized.describe("{{number}}, {{agent}}"),
     statusNone: Localized,
     minutes: Localized.describe("{{n}} → 'about 5 minutes'"),
+    relayQueued: Localized.optional().describe(
+      "{{number}}: the first message while waiting, before anyone took the request",
+    ),
+    relayAssigned: Localized.optional().describe(
+      "{{agent}}: the first message after an agent took the request",
+    ),
     noEstimate: Localized.optional().describe(
       "instead of {{eta}} when no honest estimate exists (no recent waits, nobody on shift)",
     ),

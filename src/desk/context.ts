@@ -31,6 +31,9 @@ export interface DeskSettings {
   conversations: ConversationStore;
   workspace: AgentWorkspace;
   logger?: Logger;
+  /** Whether a customer's text is only small talk ("thanks", "ok", "bye"): after a close it
+   * does not reopen the ticket. Without it every message within the reopen window does. */
+  isSmallTalk?: (text: string) => boolean;
 }
 
 /** What every step uses: the settings and the desk's own parts. */

@@ -66,11 +66,12 @@ const status: Rule = async ({ c, ctx, memory, say, act }) => {
   return true;
 };
 
-/** With a person: the message is for them (acknowledged once per escalation). */
-const forThePerson: Rule = ({ c, ctx, memory, say, act }) => {
+/** With a person: the message is for them (acknowledged once per escalation, saying honestly
+ * whether someone has the request yet). */
+const forThePerson: Rule = async ({ c, ctx, memory, say, act }) => {
   const { event, state } = ctx;
   if (state.mode !== "agent" || (event.type !== "message" && event.type !== "edit")) return false;
-  if (!state.agentAcknowledged) say(localizedWithAgent(c, state.locale));
+  if (!state.agentAcknowledged) say(await relayAcknowledgement(c, memory.ticket, state.locale));
   state.agentAcknowledged = true;
   const text = event.text.slice(0, MAX_RELAY_CHARS);
   const media = event.type === "message" ? event.attachments : undefined;
@@ -109,6 +110,8 @@ const reopenRecent: Rule = ({ c, ctx, memory, say, act }) => {
   const last = memory.last;
   if (event.type !== "message" || last?.closedBy !== "agent") return false;
   if (c.now() - last.closedAt >= c.config.reopenWindowMinutes * MINUTE) return false;
+  // "Thanks!" after the close is a goodbye, not more of the same matter: the bot answers it.
+  if (!event.attachments?.length && c.d.isSmallTalk?.(event.text)) return false;
   state.mode = "agent";
   state.agentAcknowledged = true;
   delete memory.last;
@@ -230,9 +233,37 @@ export function deskMiddleware(c: DeskContext) {
   };
 }
 
-function localizedWithAgent(c: DeskContext, locale: string): string {
-  const t = c.d.bot.messages.withAgent;
-  return t[locale] ?? t[c.d.bot.defaultLocale] ?? "";
+const RELAY_QUEUED: Record<string, string> = {
+  en: "Got it — your message is added to request #{{number}}. Whoever takes it will see everything you write here.",
+  ru: "Принято — сообщение добавлено к обращению №{{number}}. Сотрудник, который его возьмёт, увидит всё, что Вы здесь напишете.",
+  pl: "Przyjęte — wiadomość dołączono do zgłoszenia nr {{number}}. Osoba, która je przejmie, zobaczy wszystko, co tu napiszesz.",
+  el: "Εντάξει — το μήνυμα προστέθηκε στο αίτημα #{{number}}. Όποιος το αναλάβει θα δει ό,τι γράψετε εδώ.",
+};
+const RELAY_ASSIGNED: Record<string, string> = {
+  en: "Got it — {{agent}} will see your message.",
+  ru: "Принято — {{agent}} увидит Ваше сообщение.",
+  pl: "Przyjęte — {{agent}} zobaczy Twoją wiadomość.",
+  el: "Εντάξει — ο/η {{agent}} θα δει το μήνυμά σας.",
+};
+
+/** "Passed to the person handling your request" only once a person has it: before that, the
+ * message joins the request that waits in the queue. */
+async function relayAcknowledgement(
+  c: DeskContext,
+  number: number | undefined,
+  locale: string,
+): Promise<string> {
+  const t = number === undefined ? null : await c.store.get(number);
+  if (!t) {
+    const w = c.d.bot.messages.withAgent;
+    return w[locale] ?? w[c.d.bot.defaultLocale] ?? "";
+  }
+  const [key, defaults, vars] = t.agent
+    ? (["relayAssigned", RELAY_ASSIGNED, { agent: t.agent.alias }] as const)
+    : (["relayQueued", RELAY_QUEUED, { number: String(t.number) }] as const);
+  const own = c.config.messages[key];
+  const text = own?.[locale] ?? defaults[locale] ?? own?.[c.d.bot.defaultLocale] ?? defaults.en!;
+  return renderTemplate(text, vars, {});
 }
 
 async function statusText(c: DeskContext, ticket: number | undefined, locale: string) {

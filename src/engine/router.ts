@@ -16,6 +16,8 @@ export interface FlowMatch {
 
 /** Language guesses below this confidence never switch a conversation's locale. */
 const LOCALE_SWITCH_CONFIDENCE = 0.8;
+/** How sure the matcher must be that a message is only small talk (isSmallTalk). */
+const SMALL_TALK_CONFIDENCE = 0.8;
 
 export class IntentRouter {
   private readonly matcher: IntentMatcher;
@@ -63,6 +65,16 @@ export class IntentRouter {
       flowId === bot.startFlow ||
       flowId === bot.menuFlow ||
       flows.get(flowId)?.def.smalltalk === true
+    );
+  }
+
+  /** Text that is only small talk ("thanks", "ok", "bye", "are you a bot"), clearly. */
+  isSmallTalk(text: string): boolean {
+    const { flowId, confidence } = this.match(text);
+    return (
+      flowId !== null &&
+      confidence >= SMALL_TALK_CONFIDENCE &&
+      this.set.flows.get(flowId)?.def.smalltalk === true
     );
   }
 

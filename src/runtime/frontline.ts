@@ -20,7 +20,7 @@ import { AGENT_COMMAND_HELP, AGENT_COMMANDS } from "../desk/agent-commands.ts";
 import { Desk } from "../desk/desk.ts";
 import { Engine } from "../engine/engine.ts";
 import type { TurnMiddleware } from "../engine/middleware.ts";
-import type { IntentRouter } from "../engine/router.ts";
+import { IntentRouter } from "../engine/router.ts";
 import { ConversationStore } from "../engine/store.ts";
 import type { TurnResult } from "../engine/turn.ts";
 import type { FlowSet } from "../flows/flowset.ts";
@@ -82,12 +82,13 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     if (options.coalesceRedisWrites !== false) coalesceWrites(options.redis);
     this.conversations = new ConversationStore(options.redis, { prefix: options.prefix });
     this.outbox = this.buildOutbox();
-    this.desk = this.buildDesk();
+    const router = options.router ?? new IntentRouter(options.flows);
+    this.desk = this.buildDesk(router);
     this.engine = new Engine({
       flows: options.flows,
       store: this.conversations,
       logger: options.logger,
-      router: options.router,
+      router,
       middleware: [...(this.desk ? [this.desk.middleware] : []), ...(options.middleware ?? [])],
       // A person is promised only when a desk runs (and start() refuses a desk that fails its preflight).
       handover: this.desk !== undefined,
@@ -134,7 +135,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     });
   }
 
-  private buildDesk(): Desk | undefined {
+  private buildDesk(router: IntentRouter): Desk | undefined {
     const { redis, prefix, logger, flows } = this.options;
     const workspace = pickWorkspace(this.options.adapters, this.options.deskWorkspace);
     if (workspace && !flows.bot.desk)
@@ -151,6 +152,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
       conversations: this.conversations,
       workspace,
       logger,
+      isSmallTalk: (text) => router.isSmallTalk(text),
       recoveryMs: this.options.recoveryMs,
       events: {
         ticketOpened: (e) => this.emit("ticket.opened", e),

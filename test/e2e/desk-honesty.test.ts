@@ -109,6 +109,31 @@ describe("a waiting customer is never stuck", () => {
       "the relay",
     );
     expect((await store.get(1))!.status).toBe("queued");
+    // Nobody has the request yet: the customer is not told a person is handling it.
+    await until(
+      () => has(fake, customer.id, /your message is added to request #1/),
+      5_000,
+      "the honest acknowledgement",
+    );
+    expect(has(fake, customer.id, /passed to the person handling your request/)).toBe(false);
+  });
+
+  it("once an agent has the request, the first message is acknowledged with the agent's name", async () => {
+    const { fake, group, customer } = await desk();
+    await waiting(fake, customer);
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    const card = fake
+      .sentMessages(group.id, topic.message_thread_id)
+      .find((m) => /Ticket #1/.test(m.text ?? ""))!;
+    fake.pressButton(anna, card, "desk:claim:1");
+    await until(
+      () => has(fake, customer.id, /Anna from our support team has joined/),
+      5_000,
+      "joined",
+    );
+    fake.sendUserMessage(customer, "here is my order number 4411");
+    await until(() => has(fake, customer.id, /Got it — Anna will see your message/), 5_000, "ack");
+    expect(has(fake, customer.id, /added to request/)).toBe(false);
   });
 
   it("/status any time, and an estimate only once real waits exist", async () => {

@@ -212,6 +212,12 @@ describe("every desk step keeps one effect when it fails midway and runs again",
     expect(has(fake, customer.id, /reopened/)).toBe(false);
     expect((await metrics(prefix)).csat_count).toBe(1);
     expect(buttons(closed)).toHaveLength(5);
+    // A polite "thanks" within the reopen window is a goodbye: answered, the ticket stays closed.
+    fake.sendUserMessage(customer, "thanks");
+    await until(() => has(fake, customer.id, /You're welcome/), 5_000, "the small-talk reply");
+    expect(has(fake, customer.id, /reopened/)).toBe(false);
+    expect((await store.get(1))!.status).toBe("closed");
+    expect(has(fake, group.id, /👤 Maria: thanks/, topic.message_thread_id)).toBe(false);
   });
 });
 
