@@ -52,14 +52,30 @@ export function askMessage(
   step: Extract<FlowStep, { ask: unknown }>,
 ): OutboundMessage {
   const { set, state } = ctx;
-  const message: OutboundMessage = { text: say(ctx, step.ask) };
-  if (step.buttons && step.buttons.length > 0) {
-    message.buttons = step.buttons.map((b, i) => ({
+  const message: OutboundMessage = {
+    text: say(ctx, (!ctx.handover && step.askWithoutDesk) || step.ask),
+  };
+  // Without a desk a button that offers a person would lead to "nobody can be reached": it is
+  // not offered. The others keep their index (their payloads and typed numbers stay valid).
+  const shown = (step.buttons ?? [])
+    .map((b, i) => ({ b, i }))
+    .filter(({ b }) => ctx.handover || !offersPerson(set, b.goto));
+  if (shown.length > 0) {
+    message.buttons = shown.map(({ b, i }) => ({
       label: localize(set, b.label, state.locale),
       payload: buttonPayload(flowId, step.id, i),
     }));
   }
   return message;
+}
+
+/** A button that goes straight to the bot's flow for reaching a person. */
+function offersPerson(set: FlowSet, goto: unknown): boolean {
+  return (
+    typeof goto === "object" &&
+    goto !== null &&
+    (goto as { flow?: string }).flow === set.bot.humanFlow
+  );
 }
 
 function say(ctx: RunContext, text: LocalizedText): string {

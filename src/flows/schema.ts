@@ -61,6 +61,9 @@ export const AskStep = z
   .object({
     ...base,
     ask: Localized,
+    askWithoutDesk: Localized.optional().describe(
+      "the question's words when no desk takes hand-overs (without the offer of a person); buttons to the human flow are then not shown either",
+    ),
     buttons: z.array(ButtonSpec).max(12).optional(),
     input: InputSpec.optional(),
     save: identifier.optional().describe("variable that receives the answer"),

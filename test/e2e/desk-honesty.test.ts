@@ -172,6 +172,24 @@ describe("without a desk nobody is promised a person, in every language", () => 
         pl: /nie można teraz połączyć się z konsultantem/,
         el: /κανείς από την ομάδα μας δεν είναι διαθέσιμος/,
       };
+      const offTopic: Record<string, string> = {
+        en: "what's the weather like on Mars",
+        ru: "какая погода на марсе",
+        pl: "jaka jest pogoda na marsie",
+        el: "τι καιρό κάνει στον άρη",
+      };
+      const unsure: Record<string, RegExp> = {
+        en: /not sure I understood/,
+        ru: /не совсем понимаю/,
+        pl: /nie mam pewności/,
+        el: /δεν κατάλαβα/,
+      };
+      const offersPerson: Record<string, RegExp> = {
+        en: /talk to a person/,
+        ru: /свяжитесь с сотрудником/,
+        pl: /porozmawiaj z konsultantem/,
+        el: /μιλήστε με/,
+      };
       for (const [locale, words] of Object.entries(honest)) {
         const c = { ...newCustomer(fake, "Nina", locale) };
         fake.sendUserMessage(c, "/human");
@@ -186,6 +204,15 @@ describe("without a desk nobody is promised a person, in every language", () => 
         expect(
           texts(fake, c.id).some((t) => /passed to the person|передано сотруднику/i.test(t)),
         ).toBe(false);
+        // Nothing offers the person who is not there: not the menu, not the fallback.
+        const labels = () =>
+          fake.sentMessages(c.id).flatMap((m) => buttons(m).map((b) => b.callback_data ?? ""));
+        fake.sendUserMessage(c, offTopic[locale]!);
+        await until(() => has(fake, c.id, unsure[locale]!), 5_000, `the fallback in ${locale}`);
+        const fallback = fake.sentMessages(c.id).at(-1)!;
+        expect(buttons(fallback).length).toBeGreaterThan(3);
+        expect(fallback.text).not.toMatch(offersPerson[locale]!);
+        expect(labels().some((payload) => payload.endsWith(":5"))).toBe(false); // the 6th button
       }
     } finally {
       await bot.stop();
