@@ -137,21 +137,22 @@ const STAY = "desk:stay";
 const WHILE_WAITING = new Set(["status", "help", "language", "human", "cancel"]);
 
 /** /cancel, or "Back to the bot": the customer leaves the queue; the ticket is withdrawn. */
-const leaveQueue: Rule = ({ c, ctx, memory, say, act }) => {
+const leaveQueue: Rule = async ({ c, ctx, memory, say, act }) => {
   const { event, state } = ctx;
   const asked =
     (event.type === "command" && event.command === "cancel") ||
     (event.type === "button" && event.payload === LEAVE);
   if (!asked || state.mode !== "agent") return false;
   const ticket = memory.ticket;
+  const agent = await agentOf(c, ticket);
   state.mode = "bot";
   state.flowId = null;
   state.stepId = null;
   delete memory.ticket;
   say(
     renderTemplate(
-      systemMessage(c.d.bot, "leftQueue", state.locale),
-      { number: String(ticket ?? "") },
+      systemMessage(c.d.bot, agent ? "leftAgent" : "leftQueue", state.locale),
+      { number: String(ticket ?? ""), agent: agent ?? "" },
       {},
     ),
   );
@@ -161,13 +162,24 @@ const leaveQueue: Rule = ({ c, ctx, memory, say, act }) => {
 };
 
 /** "Stay in the queue", or a bot command or button while waiting: ask before leaving. */
-const whileWaiting: Rule = ({ c, ctx, memory, act }) => {
+const whileWaiting: Rule = async ({ c, ctx, memory, act }) => {
   const { event, state } = ctx;
   if (state.mode !== "agent") return false;
   const number = String(memory.ticket ?? "");
+  const botAction =
+    (event.type === "command" && !WHILE_WAITING.has(event.command)) ||
+    (event.type === "button" && !event.payload.startsWith("lang:"));
+  if (!botAction) return false;
+  // Once an agent has the request the customer is in a conversation, not a queue.
+  const agent = await agentOf(c, memory.ticket);
+  const vars = { number, agent: agent ?? "" };
   if (event.type === "button" && event.payload === STAY) {
     ctx.replies.push({
-      text: renderTemplate(systemMessage(c.d.bot, "stayInQueue", state.locale), { number }, {}),
+      text: renderTemplate(
+        systemMessage(c.d.bot, agent ? "stayWithAgent" : "stayInQueue", state.locale),
+        vars,
+        {},
+      ),
     });
     act("desk.stay");
     return true;
@@ -179,24 +191,27 @@ const whileWaiting: Rule = ({ c, ctx, memory, act }) => {
     act("desk.csat", { type: "desk.rating", ticket: Number(star[1]), score: Number(star[2]) });
     return true;
   }
-  const botAction =
-    (event.type === "command" && !WHILE_WAITING.has(event.command)) ||
-    (event.type === "button" && !event.payload.startsWith("lang:"));
-  if (!botAction) return false;
   ctx.replies.push({
     text: renderTemplate(
-      systemMessage(c.d.bot, "leaveQueueQuestion", state.locale),
-      { number },
+      systemMessage(c.d.bot, agent ? "leaveAgentQuestion" : "leaveQueueQuestion", state.locale),
+      vars,
       {},
     ),
     buttons: [
       { label: systemLabel("leaveQueue", state.locale), payload: LEAVE },
-      { label: systemLabel("stay", state.locale), payload: STAY },
+      { label: systemLabel(agent ? "stayWithAgent" : "stay", state.locale), payload: STAY },
     ],
   });
   act("desk.ask-leave");
   return true;
 };
+
+/** The alias of the agent who has the request, if anyone has it yet. */
+async function agentOf(c: DeskContext, ticket: number | undefined): Promise<string | undefined> {
+  if (ticket === undefined) return undefined;
+  const t = await c.store.get(ticket);
+  return t && t.status !== "closed" ? t.agent?.alias : undefined;
+}
 
 /** The buttons under the ticket notice: the way back to the bot is always one tap away. */
 export function leaveButton(locale: string) {

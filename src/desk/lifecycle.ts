@@ -157,7 +157,10 @@ type ClosedBy = "agent" | "auto" | "customer";
 const CLOSE_LOG: Record<ClosedBy, (t: Ticket) => string> = {
   agent: (t) => `closed by ${t.agent?.alias ?? "an agent"}`,
   auto: () => "closed after inactivity",
-  customer: () => "withdrawn: the customer left the queue",
+  customer: (t) =>
+    t.agent
+      ? `ended by the customer while with ${t.agent.alias}`
+      : "withdrawn: the customer left the queue",
 };
 
 /**
@@ -218,7 +221,9 @@ async function announceClose(c: DeskContext, t: Ticket, closeId: string): Promis
   const note: Record<ClosedBy, string> = {
     agent: "Closed. The customer was asked to rate the help.",
     auto: `Closed after ${c.config.autoCloseAfterMinutes} min without an answer.`,
-    customer: "↩ The customer left the queue and went back to the bot; the ticket is withdrawn.",
+    customer: t.agent
+      ? "↩ The customer ended the conversation and went back to the bot; the ticket is closed."
+      : "↩ The customer left the queue and went back to the bot; the ticket is withdrawn.",
   };
   await postOnce(c, t, `${closeId}:note`, { text: note[t.closedBy ?? "agent"] });
   await showStatus(c, t);

@@ -218,6 +218,13 @@ export const BotConfig = z
           "{{contact}}; sent instead of an escalation when no desk runs",
         ),
         leftQueue: Localized.optional().describe("{{number}}; after /cancel or 'Back to the bot'"),
+        leaveAgentQuestion: Localized.optional().describe(
+          "{{number}}, {{agent}}: like leaveQueueQuestion, once an agent has the request",
+        ),
+        stayWithAgent: Localized.optional().describe("{{number}}, {{agent}}"),
+        leftAgent: Localized.optional().describe(
+          "{{number}}, {{agent}}: like leftQueue, once an agent had it",
+        ),
         leaveQueueQuestion: Localized.optional().describe(
           "{{number}}; asked when a waiting customer uses a bot command or button",
         ),

@@ -11,6 +11,9 @@ type Optional =
   | "leftQueue"
   | "leaveQueueQuestion"
   | "stayInQueue"
+  | "leaveAgentQuestion"
+  | "stayWithAgent"
+  | "leftAgent"
   | "nothingToCancel"
   | "greetingAtQuestion"
   | "privateThreadOpened"
@@ -46,7 +49,7 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
   leftQueue: {
     en: "You've left the queue and ticket #{{number}} is withdrawn. I'm here again: ask me anything, or /human to reach a person later.",
     ru: "Вы вышли из очереди, обращение №{{number}} отозвано. Я снова на связи: спрашивайте, а /human — чтобы позже связаться с сотрудником.",
-    pl: "Opuszczono kolejkę, zgłoszenie nr {{number}} zostało wycofane. Znów jestem do dyspozycji: pytaj śmiało, a /human, by później porozmawiać z konsultantem.",
+    pl: "Kolejka opuszczona, zgłoszenie nr {{number}} wycofane. Znów jestem do dyspozycji: pytaj śmiało albo wpisz /human, by później porozmawiać z konsultantem.",
     el: "Βγήκατε από τη σειρά και το αίτημα #{{number}} αποσύρθηκε. Είμαι ξανά εδώ: ρωτήστε με ό,τι θέλετε ή /human για να μιλήσετε αργότερα με άνθρωπο.",
   },
   leaveQueueQuestion: {
@@ -54,6 +57,24 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     ru: "Вы ждёте ответа сотрудника (обращение №{{number}}); всё, что Вы пишете, попадает к нему. Выйти из очереди и вернуться к боту?",
     pl: "Czekasz na konsultanta (zgłoszenie nr {{number}}); to, co piszesz, trafia do niego. Opuścić kolejkę i wrócić do bota?",
     el: "Περιμένετε έναν άνθρωπο (αίτημα #{{number}})· ό,τι γράφετε πηγαίνει σε αυτόν. Θέλετε να βγείτε από τη σειρά και να επιστρέψετε στο bot;",
+  },
+  leaveAgentQuestion: {
+    en: "You're talking with {{agent}} (ticket #{{number}}); what you write goes to them. Do you want to end that conversation and go back to the bot?",
+    ru: "С Вами общается {{agent}} (обращение №{{number}}); всё, что Вы пишете, попадает к сотруднику. Завершить разговор и вернуться к боту?",
+    pl: "Rozmawiasz z: {{agent}} (zgłoszenie nr {{number}}); to, co piszesz, trafia do tej osoby. Zakończyć rozmowę i wrócić do bota?",
+    el: "Μιλάτε με τον/την {{agent}} (αίτημα #{{number}})· ό,τι γράφετε πηγαίνει σε αυτόν/αυτήν. Θέλετε να τερματίσετε τη συζήτηση και να επιστρέψετε στο bot;",
+  },
+  stayWithAgent: {
+    en: "OK, {{agent}} stays with you on ticket #{{number}}.",
+    ru: "Хорошо, {{agent}} продолжит работу с обращением №{{number}}.",
+    pl: "Dobrze, {{agent}} dalej zajmuje się zgłoszeniem nr {{number}}.",
+    el: "Εντάξει, ο/η {{agent}} συνεχίζει με το αίτημα #{{number}}.",
+  },
+  leftAgent: {
+    en: "You've ended the conversation with {{agent}}; ticket #{{number}} is closed. I'm here again: ask me anything, or /human to reach a person later.",
+    ru: "Разговор с сотрудником {{agent}} завершён, обращение №{{number}} закрыто. Я снова на связи: спрашивайте, а /human — чтобы позже связаться с сотрудником.",
+    pl: "Rozmowa z: {{agent}} zakończona, zgłoszenie nr {{number}} zamknięte. Znów jestem do dyspozycji: pytaj śmiało albo wpisz /human, by później porozmawiać z konsultantem.",
+    el: "Η συζήτηση με τον/την {{agent}} τερματίστηκε· το αίτημα #{{number}} έκλεισε. Είμαι ξανά εδώ: ρωτήστε με ό,τι θέλετε ή /human για να μιλήσετε αργότερα με άνθρωπο.",
   },
   stayInQueue: {
     en: "OK, you stay in the queue for ticket #{{number}}.",
@@ -106,7 +127,10 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
 };
 
 /** Button labels the runtime puts under its own messages. */
-export const SYSTEM_LABELS: Record<"leaveQueue" | "stay", Record<string, string>> = {
+export const SYSTEM_LABELS: Record<
+  "leaveQueue" | "stay" | "stayWithAgent",
+  Record<string, string>
+> = {
   leaveQueue: {
     en: "↩ Back to the bot",
     ru: "↩ Вернуться к боту",
@@ -118,6 +142,12 @@ export const SYSTEM_LABELS: Record<"leaveQueue" | "stay", Record<string, string>
     ru: "Остаться в очереди",
     pl: "Zostań w kolejce",
     el: "Παραμονή στη σειρά",
+  },
+  stayWithAgent: {
+    en: "Stay",
+    ru: "Остаться",
+    pl: "Zostań",
+    el: "Παραμονή",
   },
 };
 

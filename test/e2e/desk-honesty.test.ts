@@ -134,6 +134,35 @@ describe("a waiting customer is never stuck", () => {
     fake.sendUserMessage(customer, "here is my order number 4411");
     await until(() => has(fake, customer.id, /Got it — Anna will see your message/), 5_000, "ack");
     expect(has(fake, customer.id, /added to request/)).toBe(false);
+    // With Anna the customer is in a conversation, not a queue, and is told so.
+    fake.sendUserMessage(customer, "/start");
+    const question = await until(
+      () =>
+        fake
+          .sentMessages(customer.id)
+          .find((m) => /You're talking with Anna \(ticket #1\)/.test(m.text ?? "")),
+      5_000,
+      "the question",
+    );
+    expect(buttons(question).map((b) => b.text)).toEqual(["↩ Back to the bot", "Stay"]);
+    fake.pressButton(customer, question, "desk:stay");
+    await until(
+      () => has(fake, customer.id, /OK, Anna stays with you on ticket #1/),
+      5_000,
+      "stay",
+    );
+    fake.sendUserMessage(customer, "/cancel");
+    await until(
+      () => has(fake, customer.id, /You've ended the conversation with Anna; ticket #1 is closed/),
+      5_000,
+      "the end",
+    );
+    await until(
+      () => has(fake, group.id, /The customer ended the conversation/, topic.message_thread_id),
+      5_000,
+      "the agents' note",
+    );
+    expect(texts(fake, customer.id).some((t) => /queue/.test(t) && /Anna/.test(t))).toBe(false);
   });
 
   it("/status any time, and an estimate only once real waits exist", async () => {
