@@ -22,7 +22,8 @@ type DeskEffect =
   | { type: "desk.relay"; ticket?: number; text: string; media?: MediaRef[] }
   | { type: "desk.withdraw"; ticket?: number }
   | { type: "desk.rating"; ticket: number; score?: number; comment?: string }
-  | { type: "desk.reopen"; ticket: number };
+  | { type: "desk.reopen"; ticket: number }
+  | { type: "desk.locale"; ticket: number; locale: string };
 
 /** One decision of the desk's middleware; true when it answered the turn itself. */
 type Rule = (turn: DeskTurn) => boolean | Promise<boolean>;
@@ -244,7 +245,12 @@ export function deskMiddleware(c: DeskContext) {
       },
     };
     for (const rule of RULES) if (await rule(turn)) return;
+    const locale = ctx.state.locale;
     await next();
+    // /language while a ticket is open: the desk's notices, status and ratings follow it.
+    const ticket = ctx.state.mode === "agent" ? turn.memory.ticket : undefined;
+    if (ticket !== undefined && ctx.state.locale !== locale)
+      turn.act("desk.locale", { type: "desk.locale", ticket, locale: ctx.state.locale });
   };
 }
 
@@ -290,7 +296,7 @@ async function statusText(c: DeskContext, ticket: number | undefined, locale: st
   return c.text("statusQueued", locale, {
     number: String(t.number),
     position: String(position),
-    eta: await eta(c, t, position),
+    eta: await eta(c, t, position, locale),
   });
 }
 
@@ -315,6 +321,8 @@ export async function deskAfterTurn(
       });
     else if (e.type === "desk.reopen")
       await c.push(e.ticket, id, { type: "reopen", ticket: e.ticket });
+    else if (e.type === "desk.locale")
+      await c.push(e.ticket, id, { type: "locale", ticket: e.ticket, locale: e.locale });
     else if (e.type === "desk.withdraw") {
       const ticket = e.ticket ?? (await c.store.openTicketOf(event.conversationKey))?.number;
       if (ticket !== undefined) await c.push(ticket, id, { type: "withdraw", ticket });

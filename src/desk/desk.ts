@@ -220,6 +220,12 @@ export class Desk {
         return closeTicket(c, t, "customer");
       case "rating":
         return rate(c, t, itemId, item.score, item.comment);
+      case "locale":
+        await c.store.apply(t, `${itemId}:locale`, (x) => {
+          x.customer.locale = item.locale;
+          return { log: [{ at: c.now(), from: "system", text: `language: ${item.locale}` }] };
+        });
+        return;
       case "notice":
         await c.store.apply(t, `${itemId}:notice`, () => ({
           log: [{ at: c.now(), from: "system", text: item.text }],

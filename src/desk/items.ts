@@ -23,6 +23,8 @@ export type DeskItem =
   /** The customer left the queue (/cancel, "Back to the bot"). */
   | { type: "withdraw"; ticket: number }
   | { type: "rating"; ticket: number; score?: number; comment?: string }
+  /** The customer chose another language while the ticket is open: its notices follow. */
+  | { type: "locale"; ticket: number; locale: string }
   | { type: "timer"; ticket: number; kind: TimerKind; activity: number };
 
 export function laneOf(ticket: number): string {

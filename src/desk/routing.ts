@@ -55,8 +55,12 @@ const RECENT_WAIT_MS = 24 * 60 * MINUTE;
  * (business hours, and an on-shift agent with the skill and language when agents are listed);
  * otherwise the customer is told honestly that it cannot be estimated.
  */
-export async function eta(c: DeskContext, t: Ticket, position: number): Promise<string> {
-  const locale = t.customer.locale;
+export async function eta(
+  c: DeskContext,
+  t: Ticket,
+  position: number,
+  locale = t.customer.locale,
+): Promise<string> {
   const wait = await c.store.recentWait();
   const staffed =
     c.isOpenAt(c.now()) && (c.config.agents.length === 0 || (await onShiftAgents(c, t)).length > 0);

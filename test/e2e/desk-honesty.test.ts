@@ -165,6 +165,28 @@ describe("a waiting customer is never stuck", () => {
     expect(texts(fake, customer.id).some((t) => /queue/.test(t) && /Anna/.test(t))).toBe(false);
   });
 
+  it("a language chosen while waiting is the one the desk speaks from then on", async () => {
+    const { fake, group } = await desk();
+    const customer = newCustomer(fake, "Olga", "ru");
+    fake.sendUserMessage(customer, "/human");
+    await until(() => has(fake, customer.id, /обращение №1|Обращение №1/), 10_000, "the notice");
+    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+    fake.sendUserMessage(customer, "/language en");
+    await until(() => has(fake, customer.id, /English from now on/), 5_000, "the switch");
+    fake.sendUserMessage(customer, "/status");
+    await until(() => has(fake, customer.id, /Ticket #1 is in the queue/), 5_000, "the status");
+    expect(fake.sentMessages(customer.id).at(-1)?.text).toMatch(/expected wait: hard to say/);
+    const card = fake
+      .sentMessages(group.id, topic.message_thread_id)
+      .find((m) => /Ticket #1/.test(m.text ?? ""))!;
+    fake.pressButton(anna, card, "desk:claim:1");
+    await until(
+      () => has(fake, customer.id, /Anna from our support team has joined/),
+      5_000,
+      "joined",
+    );
+  });
+
   it("/status any time, and an estimate only once real waits exist", async () => {
     const { fake, group, customer } = await desk();
     const first = await waiting(fake, customer);
