@@ -351,15 +351,19 @@ class Turn {
         } else
           this.ctx.out.push({ text: systemMessage(bot, "nothingToCancel", this.state.locale) });
         return;
-      case "help":
       case "status":
+        // With a desk its own /status answers; this is the bot alone (or an older state).
         this.ctx.out.push({
-          text: this.text(
-            command === "status" && this.state.mode === "agent"
-              ? bot.messages.withAgent
-              : // Without a desk the help must not list a way to a person that leads nowhere.
-                (!this.deps.handover && bot.messages.helpNoDesk) || bot.messages.help,
-          ),
+          text:
+            this.state.mode === "agent"
+              ? this.text(bot.messages.withAgent)
+              : systemMessage(bot, "statusNoRequest", this.state.locale),
+        });
+        return;
+      case "help":
+        this.ctx.out.push({
+          // Without a desk the help must not list a way to a person that leads nowhere.
+          text: this.text((!this.deps.handover && bot.messages.helpNoDesk) || bot.messages.help),
         });
         return;
       case "language": {

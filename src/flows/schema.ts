@@ -231,6 +231,7 @@ export const BotConfig = z
         stayInQueue: Localized.optional().describe("{{number}}"),
         nothingToCancel: Localized.optional(),
         greetingAtQuestion: Localized.optional(),
+        statusNoRequest: Localized.optional().describe("/status with no request open and no desk"),
         privateThreadOpened: Localized.optional().describe(
           "{{thread}}; the short public note that points a customer to their private support thread (Discord)",
         ),

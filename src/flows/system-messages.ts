@@ -16,6 +16,7 @@ type Optional =
   | "leftAgent"
   | "nothingToCancel"
   | "greetingAtQuestion"
+  | "statusNoRequest"
   | "privateThreadOpened"
   | "privateThreadFailed"
   | "supportPanel"
@@ -81,6 +82,12 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     ru: "Хорошо, Вы остаётесь в очереди по обращению №{{number}}.",
     pl: "Dobrze, zostajesz w kolejce ze zgłoszeniem nr {{number}}.",
     el: "Εντάξει, παραμένετε στη σειρά για το αίτημα #{{number}}.",
+  },
+  statusNoRequest: {
+    en: "You have no open request: I'm answering you myself. Ask me anything, or /menu for the topics I know.",
+    ru: "У Вас нет открытых обращений: сейчас Вам отвечаю я, бот. Спрашивайте или наберите /menu — темы, в которых я разбираюсь.",
+    pl: "Nie masz otwartych zgłoszeń: teraz odpowiadam Ci ja, bot. Pytaj śmiało albo wpisz /menu — tematy, które znam.",
+    el: "Δεν έχετε ανοιχτό αίτημα: τώρα σας απαντώ εγώ, το bot. Ρωτήστε ό,τι θέλετε ή /menu για τα θέματα που ξέρω.",
   },
   greetingAtQuestion: {
     en: "Hello! Let's carry on from where we were:",
