@@ -224,15 +224,16 @@ class Turn {
     }
 
     this.confidence = match.confidence;
-    if (match.flowId && match.flowId !== flowId && match.confidence >= SWITCH_CONFIDENCE) {
-      if (!this.deps.router.conversational(match.flowId)) {
+    if (match.flowId && match.confidence >= SWITCH_CONFIDENCE) {
+      const smallTalk = this.deps.router.conversational(match.flowId);
+      if (!smallTalk && match.flowId !== flowId) {
         this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
         return;
       }
       // Small talk ("ok", "thanks", "hello") at a choice is answered, not taken for a wrong
       // answer, and the question stays open. Where the customer is to type something ("describe
       // the problem"), "ok" is a too-short answer and gets the question's own retry.
-      if (buttons.length > 0) {
+      if (smallTalk && buttons.length > 0) {
         this.smallTalkAt(flowId, step.id, match.flowId);
         return;
       }
