@@ -30,8 +30,10 @@ export interface TurnDeps {
 
 /** Confidence needed to leave a question the customer has not answered for another flow. */
 const SWITCH_CONFIDENCE = 0.6;
-/** How sure the intent matcher must be that a message at a question asks for a person. */
-const PERSON_REQUEST_CONFIDENCE = 0.9;
+/** How sure the intent matcher must be that a message at a question asks for a person. Only
+ * text a choice question did not accept gets here (free-text answers are taken first), so a
+ * false positive costs a hand-over offer, never a lost answer. */
+const PERSON_REQUEST_CONFIDENCE = 0.8;
 const DEFAULT_MAX_RETRIES = 2;
 /** Longest customer text kept for the person handling a ticket (platforms cap lower anyway). */
 const MAX_RELAY_CHARS = 16_000;
