@@ -22,6 +22,7 @@ export class ButtonMatcher {
   private readonly withInput = new Set<string>();
 
   constructor(set: FlowSet) {
+    const realWords = vocabularyOf(set);
     for (const flow of set.flows.values())
       for (const step of flow.steps.values()) {
         if (!("ask" in step) || !step.buttons?.length) continue;
@@ -33,7 +34,7 @@ export class ButtonMatcher {
           for (const [locale, texts] of Object.entries(b.examples ?? {}))
             for (const text of texts) examples.push({ intent, text, locale });
         });
-        this.matchers.set(`${flow.id}/${step.id}`, IntentMatcher.train(examples));
+        this.matchers.set(`${flow.id}/${step.id}`, IntentMatcher.train(examples, { realWords }));
         if (step.input) this.withInput.add(`${flow.id}/${step.id}`);
         this.phrases.set(
           `${flow.id}/${step.id}`,
@@ -78,6 +79,25 @@ export class ButtonMatcher {
         phrase.filter((w) => said.some((s) => sameWord(s, w))).length / phrase.length >= 0.99,
     );
   }
+}
+
+/** Every word the bot's flows teach anywhere (triggers, labels, examples): at a question they
+ * are real words, not typos of a button's words. */
+function vocabularyOf(set: FlowSet): Set<string> {
+  const out = new Set<string>();
+  const add = (text: string) => {
+    for (const w of words(text)) out.add(w);
+  };
+  for (const flow of set.flows.values()) {
+    for (const texts of Object.values(flow.def.triggers?.examples ?? {})) texts.forEach(add);
+    for (const step of flow.steps.values())
+      if ("ask" in step)
+        for (const b of step.buttons ?? []) {
+          Object.values(b.label).forEach(add);
+          for (const texts of Object.values(b.examples ?? {})) texts.forEach(add);
+        }
+  }
+  return out;
 }
 
 /** Words that carry meaning (three letters or more), normalized as the matcher does. */

@@ -61,6 +61,8 @@ export interface MatcherOptions {
   candidates?: number;
   /** Replace unknown words by a taught word one typo away before matching. */
   spelling?: boolean;
+  /** Words that are real words though not taught (left as they are by the typo repair). */
+  realWords?: ReadonlySet<string>;
   /** Keywords strongly suggest an intent (a flow's keywords per locale). */
   keywords?: KeywordSet[];
   /**
@@ -204,7 +206,7 @@ export class IntentMatcher {
     if (options.spelling ?? DEFAULT_MATCHER_OPTIONS.spelling) {
       const counts = new Map<string, number>();
       for (const t of usable) for (const w of t.tokens) counts.set(w, (counts.get(w) ?? 0) + 1);
-      spelling = new SpellingIndex(counts);
+      spelling = new SpellingIndex(counts, options.realWords);
     }
     const wordVectors =
       options.wordVectors === undefined ? shippedWordVectors() : options.wordVectors;

@@ -10,7 +10,13 @@ export class SpellingIndex {
   /** A deletion variant → the known words producing it. */
   private readonly deletes = new Map<string, string[]>();
 
-  constructor(wordCounts: Map<string, number>) {
+  /** `realWords`: words of the language that were not taught here. They are only brought to a
+   * taught word that begins the same way, an inflection ("телефоне" → "телефон"), never to
+   * another word (a button matcher taught "that helped" must not read "what?" as "that"). */
+  constructor(
+    wordCounts: Map<string, number>,
+    private readonly realWords: ReadonlySet<string> = new Set(),
+  ) {
     this.known = wordCounts;
     // Sorted so that ties between candidates resolve the same way on every run.
     const sorted = [...wordCounts.keys()].sort();
@@ -27,11 +33,12 @@ export class SpellingIndex {
   /** The token itself when known or unfixable, else the most frequent known word one edit away. */
   correct(token: string): string {
     if (this.known.has(token) || token.length < MIN_LENGTH || /\d/.test(token)) return token;
+    const stem = this.realWords.has(token) ? token.slice(0, Math.min(4, token.length - 1)) : "";
     let best: string | null = null;
     let bestCount = 0;
     const consider = (w: string) => {
       const c = this.known.get(w) ?? 0;
-      if (c > bestCount && withinOneEdit(token, w)) {
+      if (c > bestCount && w.startsWith(stem) && withinOneEdit(token, w)) {
         best = w;
         bestCount = c;
       }
