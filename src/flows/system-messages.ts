@@ -38,7 +38,7 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
   deskTrouble: {
     en: "Your request #{{number}} is saved, but right now I can't reach our team's chat. A person will see it as soon as it works again.",
     ru: "Ваше обращение №{{number}} сохранено, но сейчас я не могу связаться с чатом нашей команды. Сотрудник увидит его, как только связь восстановится.",
-    pl: "Twoje zgłoszenie #{{number}} jest zapisane, ale teraz nie mogę połączyć się z czatem zespołu. Ktoś je zobaczy, gdy tylko połączenie wróci.",
+    pl: "Twoje zgłoszenie nr {{number}} jest zapisane, ale teraz nie mogę połączyć się z czatem zespołu. Ktoś je zobaczy, gdy tylko połączenie wróci.",
     el: "Το αίτημά σας #{{number}} αποθηκεύτηκε, αλλά αυτή τη στιγμή δεν μπορώ να φτάσω στη συνομιλία της ομάδας μας. Ένας άνθρωπος θα το δει μόλις λειτουργήσει ξανά.",
   },
   noPersonHere: {
