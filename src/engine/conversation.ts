@@ -30,6 +30,8 @@ export interface TurnDeps {
 
 /** Confidence needed to leave a question the customer has not answered for another flow. */
 const SWITCH_CONFIDENCE = 0.6;
+/** How sure the matcher must be that a message at a question is a greeting ("hello"). */
+const GREETING_AT_QUESTION_CONFIDENCE = 0.85;
 /** How sure the intent matcher must be that a message at a question asks for a person. Only
  * text a choice question did not accept gets here (free-text answers are taken first), so a
  * false positive costs a hand-over offer, never a lost answer. */
@@ -235,7 +237,12 @@ class Turn {
       // Small talk ("ok", "thanks", "hello") at a choice is answered, not taken for a wrong
       // answer, and the question stays open. Where the customer is to type something ("describe
       // the problem"), "ok" is a too-short answer and gets the question's own retry.
-      if (smallTalk && buttons.length > 0) {
+      // A greeting must be clear and short ("what do you mean?" is not one: the start flow's
+      // examples include "what can you do?"); small talk is short anyway.
+      const clear =
+        this.set.flows.get(match.flowId)?.def.smalltalk === true ||
+        (match.confidence >= GREETING_AT_QUESTION_CONFIDENCE && text.split(/\s+/).length <= 3);
+      if (smallTalk && clear && buttons.length > 0) {
         this.smallTalkAt(flowId, step.id, match.flowId);
         return;
       }
@@ -254,19 +261,26 @@ class Turn {
     this.ctx.out.push(again);
   }
 
-  /** Answers small talk in character (a greeting with a short hello) and asks the open
-   * question again; the question's retries are not used up. */
+  /** Answers small talk in character and keeps the question open, its retries unused. At a
+   * topical question the question is asked again (after a short hello for a greeting); at a
+   * menu (the start, menu or fallback flow) it is just above, so it is not repeated, and a
+   * greeting gets the menu again. A farewell ("bye") lets the question go. */
   private smallTalkAt(flowId: string, stepId: string, talk: string): void {
     const s = this.state;
     const retries = s.retries;
-    if (this.set.flows.get(talk)?.def.smalltalk) this.enter(this.flowStart(talk));
-    else this.ctx.out.push({ text: systemMessage(this.set.bot, "greetingAtQuestion", s.locale) });
+    const def = this.set.flows.get(talk)?.def;
+    const atMenu = this.deps.router.conversational(flowId) || flowId === this.set.bot.fallbackFlow;
+    if (def?.smalltalk) {
+      this.enter(this.flowStart(talk));
+      if (def.farewell) return;
+    } else if (!atMenu)
+      this.ctx.out.push({ text: systemMessage(this.set.bot, "greetingAtQuestion", s.locale) });
     s.flowId = flowId;
     s.stepId = stepId;
     s.retries = retries;
     // The turn ends where the customer is: at the question, not in the small talk.
     this.ctx.last = { flowId, stepId };
-    this.repeatQuestion();
+    if (!atMenu || !def?.smalltalk) this.repeatQuestion();
   }
 
   private press(flowId: string, step: AskStep, index: number): void {

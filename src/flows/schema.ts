@@ -164,6 +164,12 @@ export const Flow = z
       .describe(
         "small talk (thanks, bye, who are you): answered in character, never a topic, never counted as a resolution",
       ),
+    farewell: z
+      .boolean()
+      .optional()
+      .describe(
+        "small talk that takes leave (bye): said at a question, the question is let go instead of asked again",
+      ),
     steps: z.array(Step).min(1),
   })
   .strict();

@@ -273,6 +273,12 @@ describe("without a desk nobody is promised a person, in every language", () => 
         fake.sendUserMessage(c, "/status");
         await until(() => has(fake, c.id, noRequest[locale]!), 5_000, `the status in ${locale}`);
       }
+      // Opening hours without a desk: not the team's hours "in this chat", where nobody answers.
+      const asker = newCustomer(fake, "Hugo", "en");
+      fake.sendUserMessage(asker, "when are you open?");
+      await until(() => has(fake, asker.id, /I answer here 24\/7, but nobody/), 5_000, "the hours");
+      expect(has(fake, asker.id, /Our support team answers in this chat/)).toBe(false);
+      expect(has(fake, asker.id, /I need a person/)).toBe(false);
     } finally {
       await bot.stop();
       await fake.close();
