@@ -133,6 +133,8 @@ const reopenRecent: Rule = ({ c, ctx, memory, say, act }) => {
 };
 
 const LEAVE = "desk:leave";
+/** "Back to the bot" confirmed while an agent has the request. */
+const END = "desk:end";
 const STAY = "desk:stay";
 /** Commands that make sense while waiting for a person; others would start bot flows. */
 const WHILE_WAITING = new Set(["status", "help", "language", "human", "cancel"]);
@@ -140,12 +142,19 @@ const WHILE_WAITING = new Set(["status", "help", "language", "human", "cancel"])
 /** /cancel, or "Back to the bot": the customer leaves the queue; the ticket is withdrawn. */
 const leaveQueue: Rule = async ({ c, ctx, memory, say, act }) => {
   const { event, state } = ctx;
+  const button = event.type === "button" ? event.payload : undefined;
   const asked =
-    (event.type === "command" && event.command === "cancel") ||
-    (event.type === "button" && event.payload === LEAVE);
+    (event.type === "command" && event.command === "cancel") || button === LEAVE || button === END;
   if (!asked || state.mode !== "agent") return false;
   const ticket = memory.ticket;
   const agent = await agentOf(c, ticket);
+  // The ticket notice's "Back to the bot" may be tapped long after an agent took over: a live
+  // conversation ends only when the customer confirms it (or types /cancel).
+  if (agent && button === LEAVE) {
+    ctx.replies.push(leaveQuestion(c, state.locale, String(ticket ?? ""), agent));
+    act("desk.ask-leave");
+    return true;
+  }
   state.mode = "bot";
   state.flowId = null;
   state.stepId = null;
@@ -192,20 +201,25 @@ const whileWaiting: Rule = async ({ c, ctx, memory, act }) => {
     act("desk.csat", { type: "desk.rating", ticket: Number(star[1]), score: Number(star[2]) });
     return true;
   }
-  ctx.replies.push({
-    text: renderTemplate(
-      systemMessage(c.d.bot, agent ? "leaveAgentQuestion" : "leaveQueueQuestion", state.locale),
-      vars,
-      {},
-    ),
-    buttons: [
-      { label: systemLabel("leaveQueue", state.locale), payload: LEAVE },
-      { label: systemLabel(agent ? "stayWithAgent" : "stay", state.locale), payload: STAY },
-    ],
-  });
+  ctx.replies.push(leaveQuestion(c, state.locale, number, agent));
   act("desk.ask-leave");
   return true;
 };
+
+/** "Leave the queue?" (or, with an agent, "end that conversation?"), with its two buttons. */
+function leaveQuestion(c: DeskContext, locale: string, number: string, agent?: string) {
+  return {
+    text: renderTemplate(
+      systemMessage(c.d.bot, agent ? "leaveAgentQuestion" : "leaveQueueQuestion", locale),
+      { number, agent: agent ?? "" },
+      {},
+    ),
+    buttons: [
+      { label: systemLabel("leaveQueue", locale), payload: agent ? END : LEAVE },
+      { label: systemLabel(agent ? "stayWithAgent" : "stay", locale), payload: STAY },
+    ],
+  };
+}
 
 /** The alias of the agent who has the request, if anyone has it yet. */
 async function agentOf(c: DeskContext, ticket: number | undefined): Promise<string | undefined> {

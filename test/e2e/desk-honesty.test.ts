@@ -145,13 +145,26 @@ describe("a waiting customer is never stuck", () => {
       "the question",
     );
     expect(buttons(question).map((b) => b.text)).toEqual(["↩ Back to the bot", "Stay"]);
+    expect(buttons(question).map((b) => b.callback_data)).toEqual(["desk:end", "desk:stay"]);
     fake.pressButton(customer, question, "desk:stay");
     await until(
       () => has(fake, customer.id, /OK, Anna stays with you on ticket #1/),
       5_000,
       "stay",
     );
-    fake.sendUserMessage(customer, "/cancel");
+    // The ticket notice's old "Back to the bot" asks first now that Anna is there.
+    const notice = fake.sentMessages(customer.id).find((m) => /ticket #1/i.test(m.text ?? ""))!;
+    fake.pressButton(customer, notice, "desk:leave");
+    const again = await until(
+      () =>
+        fake
+          .sentMessages(customer.id)
+          .filter((m) => /You're talking with Anna/.test(m.text ?? ""))[1],
+      5_000,
+      "the question again",
+    );
+    expect(has(fake, customer.id, /ended the conversation/)).toBe(false);
+    fake.pressButton(customer, again, "desk:end");
     await until(
       () => has(fake, customer.id, /You've ended the conversation with Anna; ticket #1 is closed/),
       5_000,
