@@ -68,6 +68,18 @@ export class DeskContext {
     return renderTemplate(t[locale] ?? t[this.d.bot.defaultLocale] ?? "", vars, {});
   }
 
+  /** An optional desk message: the lead's own text in frontline.yaml, else the built-in one. */
+  textOr(
+    key: keyof DeskConfigDef["messages"],
+    builtIn: Record<string, string>,
+    locale: string,
+    vars: Record<string, string> = {},
+  ): string {
+    const own = this.d.config.messages[key];
+    const text = own?.[locale] ?? builtIn[locale] ?? own?.[this.d.bot.defaultLocale] ?? builtIn.en!;
+    return renderTemplate(text, vars, {});
+  }
+
   /** Sends to the customer through the outbox under a derived id: a re-run sends nothing new. */
   async tellCustomer(
     t: Ticket,

@@ -293,12 +293,9 @@ async function relayAcknowledgement(
     const w = c.d.bot.messages.withAgent;
     return w[locale] ?? w[c.d.bot.defaultLocale] ?? "";
   }
-  const [key, defaults, vars] = t.agent
-    ? (["relayAssigned", RELAY_ASSIGNED, { agent: t.agent.alias }] as const)
-    : (["relayQueued", RELAY_QUEUED, { number: String(t.number) }] as const);
-  const own = c.config.messages[key];
-  const text = own?.[locale] ?? defaults[locale] ?? own?.[c.d.bot.defaultLocale] ?? defaults.en!;
-  return renderTemplate(text, vars, {});
+  return t.agent
+    ? c.textOr("relayAssigned", RELAY_ASSIGNED, locale, { agent: t.agent.alias })
+    : c.textOr("relayQueued", RELAY_QUEUED, locale, { number: String(t.number) });
 }
 
 async function statusText(c: DeskContext, ticket: number | undefined, locale: string) {

@@ -77,6 +77,5 @@ const NO_ESTIMATE: Record<string, string> = {
 };
 
 function noEstimate(c: DeskContext, locale: string): string {
-  const own = c.config.messages.noEstimate;
-  return own?.[locale] ?? own?.en ?? NO_ESTIMATE[locale] ?? NO_ESTIMATE.en!;
+  return c.textOr("noEstimate", NO_ESTIMATE, locale);
 }

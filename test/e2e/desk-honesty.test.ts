@@ -20,6 +20,17 @@ async function waiting(fake: FakeTelegram, customer: { id: number; first_name: s
   );
 }
 
+/** Anna claims ticket #1 from its card, and the customer hears that she joined. */
+async function annaClaims(fake: FakeTelegram, groupId: number, thread: number, customerId: number) {
+  const card = fake.sentMessages(groupId, thread).find((m) => /Ticket #1/.test(m.text ?? ""))!;
+  fake.pressButton(anna, card, "desk:claim:1");
+  await until(
+    () => has(fake, customerId, /Anna from our support team has joined/),
+    5_000,
+    "joined",
+  );
+}
+
 describe("a waiting customer is never stuck", () => {
   it("/cancel leaves the queue: the ticket is withdrawn, agents are told, the bot answers again", async () => {
     const { fake, group, customer, store } = await desk();
@@ -122,15 +133,7 @@ describe("a waiting customer is never stuck", () => {
     const { fake, group, customer } = await desk();
     await waiting(fake, customer);
     const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    const card = fake
-      .sentMessages(group.id, topic.message_thread_id)
-      .find((m) => /Ticket #1/.test(m.text ?? ""))!;
-    fake.pressButton(anna, card, "desk:claim:1");
-    await until(
-      () => has(fake, customer.id, /Anna from our support team has joined/),
-      5_000,
-      "joined",
-    );
+    await annaClaims(fake, group.id, topic.message_thread_id, customer.id);
     fake.sendUserMessage(customer, "here is my order number 4411");
     await until(() => has(fake, customer.id, /Got it — Anna will see your message/), 5_000, "ack");
     expect(has(fake, customer.id, /added to request/)).toBe(false);
@@ -189,15 +192,7 @@ describe("a waiting customer is never stuck", () => {
     fake.sendUserMessage(customer, "/status");
     await until(() => has(fake, customer.id, /Ticket #1 is in the queue/), 5_000, "the status");
     expect(fake.sentMessages(customer.id).at(-1)?.text).toMatch(/expected wait: hard to say/);
-    const card = fake
-      .sentMessages(group.id, topic.message_thread_id)
-      .find((m) => /Ticket #1/.test(m.text ?? ""))!;
-    fake.pressButton(anna, card, "desk:claim:1");
-    await until(
-      () => has(fake, customer.id, /Anna from our support team has joined/),
-      5_000,
-      "joined",
-    );
+    await annaClaims(fake, group.id, topic.message_thread_id, customer.id);
   });
 
   it("/status any time, and an estimate only once real waits exist", async () => {
