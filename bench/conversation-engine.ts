@@ -8,7 +8,7 @@ import type { Engine } from "../src/engine/engine.ts";
 import type { ConversationStore } from "../src/engine/store.ts";
 import type { TurnResult } from "../src/engine/turn.ts";
 import { buttonPayload, type FlowSet } from "../src/flows/flowset.ts";
-import type { Case, PathTurn, TypedTarget } from "./conversation-cases.ts";
+import { type Case, isOffTopic, type PathTurn, type TypedTarget } from "./conversation-cases.ts";
 
 export interface Verdict {
   ok: boolean;
@@ -59,7 +59,7 @@ export class EngineJudge {
     const r = await this.engine.handle(who.turn({ text: c.text }, "", ""));
     const flow = r.flow ?? "(none)";
     const where = r.escalation ? `${flow} (handed to a person)` : flow;
-    if (c.kind === "offTopic") return { ok: !this.topical.has(flow), got: where };
+    if (isOffTopic(c.kind)) return { ok: !this.topical.has(flow), got: where };
     return { ok: flow === c.expected, got: where };
   }
 

@@ -4,6 +4,7 @@
 // "Linux". A clear match presses; anything less asks again with the buttons.
 import type { FlowSet } from "../flows/flowset.ts";
 import { IntentMatcher, type TrainingExample, words } from "../nlu/index.ts";
+import { vocabularyOf } from "./vocabulary.ts";
 
 /** How sure a match must be: at the question itself the customer is answering it; an opening
  * message that may answer a flow's first question must be clearer still (it was not asked). */
@@ -79,25 +80,6 @@ export class ButtonMatcher {
         phrase.filter((w) => said.some((s) => sameWord(s, w))).length / phrase.length >= 0.99,
     );
   }
-}
-
-/** Every word the bot's flows teach anywhere (triggers, labels, examples): at a question they
- * are real words, not typos of a button's words. */
-function vocabularyOf(set: FlowSet): Set<string> {
-  const out = new Set<string>();
-  const add = (text: string) => {
-    for (const w of words(text)) out.add(w);
-  };
-  for (const flow of set.flows.values()) {
-    for (const texts of Object.values(flow.def.triggers?.examples ?? {})) texts.forEach(add);
-    for (const step of flow.steps.values())
-      if ("ask" in step)
-        for (const b of step.buttons ?? []) {
-          Object.values(b.label).forEach(add);
-          for (const texts of Object.values(b.examples ?? {})) texts.forEach(add);
-        }
-  }
-  return out;
 }
 
 /** Words that carry meaning (three letters or more), normalized as the matcher does. */

@@ -3,7 +3,7 @@
 import { isFrontlineError } from "../core/errors.ts";
 import type { EscalationRequest, InboundEvent, MediaRef } from "../core/types.ts";
 import { type FlowSet, nextInOrder, type ResolvedRef, resolveRef } from "../flows/flowset.ts";
-import type { FlowStep, LocalizedText } from "../flows/schema.ts";
+import type { FlowStep, LocalizedText, StepRefSpec } from "../flows/schema.ts";
 import { systemMessage } from "../flows/system-messages.ts";
 import {
   askMessage,
@@ -37,6 +37,8 @@ const GREETING_AT_QUESTION_CONFIDENCE = 0.85;
  * false positive costs a hand-over offer, never a lost answer. */
 const PERSON_REQUEST_CONFIDENCE = 0.8;
 const DEFAULT_MAX_RETRIES = 2;
+/** At a menu, how far the named topic must lead the next one for typed text to choose it. */
+const MENU_MARGIN = 0.15;
 /** Longest customer text kept for the person handling a ticket (platforms cap lower anyway). */
 const MAX_RELAY_CHARS = 16_000;
 
@@ -211,7 +213,11 @@ class Turn {
     }
     // Digits and codes are attempts to answer, never a change of subject.
     const words = /\p{L}{2,}/u.test(text);
-    const match = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
+    const matched = words ? this.deps.router.match(text) : { flowId: null, confidence: 0 };
+    // The fallback's examples teach what the bot cannot answer: at a question such text is not
+    // understood ("what?"), never a reason to leave the question for the fallback's menu.
+    const match =
+      matched.flowId === this.set.bot.fallbackFlow ? { ...matched, flowId: null } : matched;
     // Asking for a person is never read as an answer ("I want to talk to a human" is not
     // "Yes, thanks", however the buttons' words fall).
     if (match.flowId === this.set.bot.humanFlow && match.confidence >= PERSON_REQUEST_CONFIDENCE) {
@@ -224,6 +230,18 @@ class Turn {
     if (meant) {
       this.confidence = meant.confidence;
       this.press(flowId, step, meant.index);
+      return;
+    }
+    // At a menu (buttons that open topics) typed text is a choice of topic, as an opening
+    // message is: the router's usual bar picks the button of the flow it names ("I can't get
+    // into my account" → "Can't log in"), when no other flow comes close (refund or payment
+    // for "the money didn't arrive": ask again). A person only on a clear request (above).
+    const topic = match.flowId !== this.set.bot.humanFlow ? match.flowId : null;
+    const opens =
+      topic && this.clearlyAhead(text) ? buttons.findIndex((b) => opensFlow(b.goto, topic)) : -1;
+    if (opens >= 0) {
+      this.confidence = match.confidence;
+      this.press(flowId, step, opens);
       return;
     }
 
@@ -259,6 +277,12 @@ class Turn {
     const again = askMessage(this.ctx, flowId, step);
     if (step.retry) again.text = this.text(step.retry);
     this.ctx.out.push(again);
+  }
+
+  /** The router's best flow for the text leads the next one by a clear margin. */
+  private clearlyAhead(text: string): boolean {
+    const [best, second] = this.deps.router.ranked(text, 2);
+    return best !== undefined && (!second || best.confidence - second.confidence >= MENU_MARGIN);
   }
 
   /** Answers small talk in character and keeps the question open, its retries unused. At a
@@ -485,4 +509,9 @@ class Turn {
       vars: { ...s.vars },
     };
   }
+}
+
+/** A button that opens `flowId` from its start (a menu's topic button). */
+function opensFlow(ref: StepRefSpec | undefined, flowId: string): boolean {
+  return typeof ref === "object" && ref.flow === flowId && ref.step === undefined;
 }

@@ -8,6 +8,7 @@ import {
   type TrainingExample,
 } from "../nlu/index.ts";
 import { ButtonMatcher } from "./button-matcher.ts";
+import { vocabularyOf } from "./vocabulary.ts";
 
 export interface FlowMatch {
   flowId: string | null;
@@ -16,6 +17,8 @@ export interface FlowMatch {
 
 /** Language guesses below this confidence never switch a conversation's locale. */
 const LOCALE_SWITCH_CONFIDENCE = 0.8;
+/** How sure an opening message must be to call a person (paraphrases score 0.46 and up). */
+const PERSON_CONFIDENCE = 0.4;
 /** How sure the matcher must be that a message is only small talk (isSmallTalk). */
 const SMALL_TALK_CONFIDENCE = 0.8;
 
@@ -35,7 +38,8 @@ export class IntentRouter {
         keywords.push({ intent: flow.id, locale, words });
       }
     }
-    this.matcher = IntentMatcher.train(examples, { keywords });
+    // The flows' own words are real words: "blank" is not a typo of a taught "bank".
+    this.matcher = IntentMatcher.train(examples, { keywords, realWords: vocabularyOf(set) });
     this.threshold = set.bot.matchThreshold ?? DEFAULT_MATCH_THRESHOLD;
     this.buttons = new ButtonMatcher(set);
   }
@@ -50,12 +54,19 @@ export class IntentRouter {
   route(text: string): FlowMatch {
     if (!/\p{L}{2,}/u.test(text)) return { flowId: null, confidence: 0 };
     const first = this.match(text);
-    if (first.flowId && !this.conversational(first.flowId)) return first;
+    if (first.flowId && !this.conversational(first.flowId)) return this.unlessVaguePerson(first);
     for (const rest of remainders(text)) {
       const again = this.match(rest);
-      if (again.flowId && !this.conversational(again.flowId)) return again;
+      if (again.flowId && !this.conversational(again.flowId)) return this.unlessVaguePerson(again);
     }
     return first;
+  }
+
+  /** A person is called only on a fairly clear request: a vague one ("cheapest way to get from
+   * Rome to Florence" read as the human flow at 0.28) gets the fallback, which offers one. */
+  private unlessVaguePerson(match: FlowMatch): FlowMatch {
+    const vague = match.flowId === this.set.bot.humanFlow && match.confidence < PERSON_CONFIDENCE;
+    return vague ? { flowId: null, confidence: match.confidence } : match;
   }
 
   /** The start or menu flow, or small talk: never a topic of its own. */

@@ -17,7 +17,7 @@ import {
 } from "./features.ts";
 import { words } from "./normalize.ts";
 import { ExampleIndex } from "./similarity.ts";
-import { SpellingIndex } from "./spelling.ts";
+import { SpellingIndex, type WordList } from "./spelling.ts";
 import { shippedWordVectors, type WordVectors } from "./word-vectors.ts";
 
 export interface TrainingExample {
@@ -61,8 +61,9 @@ export interface MatcherOptions {
   candidates?: number;
   /** Replace unknown words by a taught word one typo away before matching. */
   spelling?: boolean;
-  /** Words that are real words though not taught (left as they are by the typo repair). */
-  realWords?: ReadonlySet<string>;
+  /** Words that are real words though not taught (the typo repair brings them only to a taught
+   * inflection of themselves); the word vectors' words count as real too. */
+  realWords?: WordList;
   /** Keywords strongly suggest an intent (a flow's keywords per locale). */
   keywords?: KeywordSet[];
   /**
@@ -202,14 +203,14 @@ export class IntentMatcher {
       classifierOptions,
     );
     const index = new ExampleIndex(xs, ys, intents.length);
+    const wordVectors =
+      options.wordVectors === undefined ? shippedWordVectors() : options.wordVectors;
     let spelling: SpellingIndex | null = null;
     if (options.spelling ?? DEFAULT_MATCHER_OPTIONS.spelling) {
       const counts = new Map<string, number>();
       for (const t of usable) for (const w of t.tokens) counts.set(w, (counts.get(w) ?? 0) + 1);
-      spelling = new SpellingIndex(counts, options.realWords);
+      spelling = new SpellingIndex(counts, eitherList(options.realWords, wordVectors));
     }
-    const wordVectors =
-      options.wordVectors === undefined ? shippedWordVectors() : options.wordVectors;
     const denseOptions = { ...DEFAULT_MATCHER_OPTIONS.dense, ...options.dense };
     const dense =
       wordVectors && denseOptions.weight > 0
@@ -317,6 +318,12 @@ export class IntentMatcher {
     scored.sort((a, b) => b.confidence - a.confidence || (a.intent < b.intent ? -1 : 1));
     return scored.slice(0, n);
   }
+}
+
+/** Words in either list ("blank" is an English word, so it is not a typo of a taught "bank"). */
+function eitherList(a: WordList | undefined, b: WordList | null): WordList | undefined {
+  if (!a || !b) return a ?? b ?? undefined;
+  return { has: (word) => a.has(word) || b.has(word) };
 }
 
 function nthLargest(scored: IntentScore[], n: number): number {

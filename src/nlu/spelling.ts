@@ -5,6 +5,11 @@
 /** Shorter words are left alone: at 3 letters one edit turns most words into other real words. */
 const MIN_LENGTH = 4;
 
+/** A set of words, or anything that can tell whether it holds one (the shipped word vectors). */
+export interface WordList {
+  has(word: string): boolean;
+}
+
 export class SpellingIndex {
   private readonly known: Map<string, number>;
   /** A deletion variant → the known words producing it. */
@@ -15,7 +20,7 @@ export class SpellingIndex {
    * another word (a button matcher taught "that helped" must not read "what?" as "that"). */
   constructor(
     wordCounts: Map<string, number>,
-    private readonly realWords: ReadonlySet<string> = new Set(),
+    private readonly realWords: WordList = new Set<string>(),
   ) {
     this.known = wordCounts;
     // Sorted so that ties between candidates resolve the same way on every run.
@@ -30,7 +35,9 @@ export class SpellingIndex {
     }
   }
 
-  /** The token itself when known or unfixable, else the most frequent known word one edit away. */
+  /** The token itself when known or unfixable, else the most frequent known word one edit away
+   * that begins with the same letter: people rarely mistype the first letter, and a repair that
+   * changes it reads another word ("τώρα", now → "ώρα", hour; "blank" → "bank"). */
   correct(token: string): string {
     if (this.known.has(token) || token.length < MIN_LENGTH || /\d/.test(token)) return token;
     const stem = this.realWords.has(token) ? token.slice(0, Math.min(4, token.length - 1)) : "";
@@ -38,7 +45,7 @@ export class SpellingIndex {
     let bestCount = 0;
     const consider = (w: string) => {
       const c = this.known.get(w) ?? 0;
-      if (c > bestCount && w.startsWith(stem) && withinOneEdit(token, w)) {
+      if (c > bestCount && w[0] === token[0] && w.startsWith(stem) && withinOneEdit(token, w)) {
         best = w;
         bestCount = c;
       }
