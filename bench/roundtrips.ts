@@ -8,13 +8,15 @@
 // before the send as the bursts of commands separated by a gap (a pipeline is one burst).
 // BENCH_SHOW=1 prints each answer's commands up to the send, with their times.
 //
-// Knobs (env): BENCH_SAMPLES (20), BENCH_SHOW, REDIS_URL.
+// Knobs (env): BENCH_SAMPLES (20), BENCH_SHOW, BENCH_PARTITIONS (QUEUE_PARTITIONS, 1: what
+// the joins across a chat's families cost when they are split), REDIS_URL.
 import { Redis } from "ioredis";
 import { connectTestRedis, testRedisUrl } from "../test/support/redis.ts";
 import { envInt, fmt, guardBench, log } from "./common.ts";
 import { keyKind, startShippedFrontline } from "./telegram-bots.ts";
 
 const SAMPLES = envInt("BENCH_SAMPLES", 20);
+const PARTITIONS = envInt("BENCH_PARTITIONS", 1);
 /** Commands closer than this to the previous one count as one burst (one round trip). */
 const BURST_GAP_MS = 0.3;
 const WINDOW_MS = 400;
@@ -49,7 +51,7 @@ async function main() {
   guard.cleanups.push(async () => {
     redis.disconnect();
   });
-  const bot = await startShippedFrontline(redis);
+  const bot = await startShippedFrontline(redis, PARTITIONS);
   guard.cleanups.push(() => bot.stop());
   let sendAt: number | undefined;
   bot.fake.onCall((c) => {
@@ -126,7 +128,9 @@ async function main() {
     for (const s of mine) byCommand.set(s.command, (byCommand.get(s.command) ?? 0) + 1);
     await bot.quiesce(5_000);
   }
-  log(`bench:roundtrips — ${SAMPLES} scripted answers (/help), each alone, one new customer each`);
+  log(
+    `bench:roundtrips — ${SAMPLES} scripted answers (/help), each alone, one new customer each; QUEUE_PARTITIONS=${PARTITIONS}`,
+  );
   log(
     `background (BullMQ's checks and lock renewals, per ${WINDOW_MS} ms idle window): ${fmt(background, 0)} commands`,
   );

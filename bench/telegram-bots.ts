@@ -38,10 +38,12 @@ export async function startFrontline(options: {
   channelLimits?: typeof UNPACED;
   waitReplicas?: { replicas: number; timeoutMs: number };
   coalesceRedisWrites?: boolean;
+  /** QUEUE_PARTITIONS (default 1). */
+  partitions?: number;
 }): Promise<Contender & { prefix: string; bot: Awaited<ReturnType<typeof startTelegramBot>> }> {
   const fake = await FakeTelegram.start({ recordCalls: false });
   const prefix = `flbench:${randomUUID().slice(0, 8)}:`;
-  const queues = serviceQueues(options.redis, prefix);
+  const queues = serviceQueues(options.redis, prefix, undefined, options.partitions);
   let bot: Awaited<ReturnType<typeof startTelegramBot>> | undefined;
   const stop = once(async () => {
     try {
@@ -64,6 +66,7 @@ export async function startFrontline(options: {
       ...(options.channelLimits ? { channelLimits: options.channelLimits } : {}),
       ...(options.waitReplicas ? { waitReplicas: options.waitReplicas } : {}),
       ...(options.coalesceRedisWrites === false ? { coalesceRedisWrites: false } : {}),
+      ...(options.partitions ? { partitions: options.partitions } : {}),
     });
   } catch (err) {
     await stop();
@@ -73,7 +76,7 @@ export async function startFrontline(options: {
 }
 
 /** Frontline on the shipped flows, unpaced, on its own fake and key prefix (the Redis benches). */
-export async function startShippedFrontline(redis: Redis) {
+export async function startShippedFrontline(redis: Redis, partitions = 1) {
   const loaded = loadFlows("flows");
   if (!loaded.ok) throw new Error("the shipped flows do not load");
   return startFrontline({
@@ -81,6 +84,7 @@ export async function startShippedFrontline(redis: Redis) {
     flows: loaded.flowSet,
     router: new IntentRouter(loaded.flowSet),
     channelLimits: UNPACED,
+    partitions,
   });
 }
 

@@ -4,15 +4,19 @@ import type { Command } from "commander";
 import { FrontlineError } from "../core/errors.ts";
 import { DeadLetters } from "../intake/dead-letters.ts";
 import { replayDeadLetter } from "../intake/intake.ts";
+import { Partitions } from "../queue/partitions.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { connectRedis } from "../runtime/redis.ts";
 import { redisTargetOf } from "../runtime/redis-target.ts";
 
-async function withRedis<T>(use: (redis: import("ioredis").Redis, prefix: string) => Promise<T>) {
+async function withRedis<T>(
+  use: (redis: import("ioredis").Redis, prefix: string, partitions: Partitions) => Promise<T>,
+) {
   const config = loadConfig();
   const redis = await connectRedis(redisTargetOf(config));
   try {
-    return await use(redis.redis, config.REDIS_PREFIX);
+    const partitions = new Partitions(config.REDIS_PREFIX, config.QUEUE_PARTITIONS);
+    return await use(redis.redis, config.REDIS_PREFIX, partitions);
   } finally {
     await redis.close();
   }
@@ -94,8 +98,8 @@ export function registerDeadLetters(program: Command, setCode: (code: number) =>
       "put a customer event back into the intake (after fixing the cause); a running bot processes it",
     )
     .action(async (id: string) => {
-      await withRedis(async (redis, prefix) => {
-        if (!(await replayDeadLetter(redis, prefix, id)))
+      await withRedis(async (redis, prefix, partitions) => {
+        if (!(await replayDeadLetter(redis, prefix, id, partitions)))
           throw new FrontlineError(
             "FL_ERR_INPUT",
             `no dead letter ${id}; \`frontline deadletters list\` shows the ids`,

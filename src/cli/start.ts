@@ -52,6 +52,7 @@ export async function runStart(
     frontline = await createFrontline({
       redis: redis.redis,
       prefix: config.REDIS_PREFIX,
+      partitions: config.QUEUE_PARTITIONS,
       flows,
       adapters,
       deskWorkspace: config.DESK_WORKSPACE,

@@ -3,6 +3,7 @@
 // since it read, and it commits together with its idempotency record (one Lua script).
 import type { Redis } from "ioredis";
 import type { PreparedPush } from "../queue/ordered-queue.ts";
+import { Partitions } from "../queue/partitions.ts";
 import { NOW, PUSH_FUNCTION } from "../queue/scripts.ts";
 import { type ConversationState, parseState } from "./state.ts";
 import type { TurnResult } from "./turn.ts";
@@ -10,6 +11,8 @@ import type { TurnResult } from "./turn.ts";
 export interface StoreOptions {
   /** Key prefix, e.g. "fl:"; tests pass their own. */
   prefix: string;
+  /** QUEUE_PARTITIONS: a conversation's keys under its partition's prefix (partitions.ts). */
+  partitions?: Partitions;
   /** How long a finished turn is remembered to drop redeliveries (Telegram keeps updates 24 h). */
   dedupeTtlSeconds?: number;
   /** How long a turn's full result is kept to replay it after a crash (then a compact marker). */
@@ -66,7 +69,7 @@ return 1
 `;
 
 export class ConversationStore {
-  private readonly prefix: string;
+  readonly partitions: Partitions;
   private readonly dedupeTtl: number;
   private readonly resultTtl: number;
   private readonly stateTtl: number;
@@ -75,7 +78,7 @@ export class ConversationStore {
     private readonly redis: Redis,
     options: StoreOptions,
   ) {
-    this.prefix = options.prefix;
+    this.partitions = options.partitions ?? new Partitions(options.prefix);
     this.dedupeTtl = options.dedupeTtlSeconds ?? DEDUPE_TTL_SECONDS;
     this.resultTtl = Math.min(this.dedupeTtl, options.resultTtlSeconds ?? 3600);
     this.stateTtl = options.stateTtlSeconds ?? 30 * 24 * 3600;
@@ -86,15 +89,20 @@ export class ConversationStore {
     }
   }
 
-  // The hash tag keeps a conversation's keys in one Redis Cluster slot, as the script needs.
+  // The hash tag keeps a conversation's keys in one Redis Cluster slot, as the script needs;
+  // with partitions the partition's tag comes first (it is the one Redis reads), and it is the
+  // conversation's intake partition, so the intake's record can read the state (PushExtras).
+  private base(conversationKey: string): string {
+    return `${this.partitions.prefixOf(conversationKey)}{conv:${conversationKey}}`;
+  }
   stateKey(conversationKey: string): string {
-    return `${this.prefix}{conv:${conversationKey}}:state`;
+    return `${this.base(conversationKey)}:state`;
   }
   doneKey(conversationKey: string, idempotencyKey: string): string {
-    return `${this.prefix}{conv:${conversationKey}}:done:${idempotencyKey}`;
+    return `${this.base(conversationKey)}:done:${idempotencyKey}`;
   }
   private markerKey(conversationKey: string, idempotencyKey: string): string {
-    return `${this.prefix}{conv:${conversationKey}}:seen:${idempotencyKey}`;
+    return `${this.base(conversationKey)}:seen:${idempotencyKey}`;
   }
 
   /** What a caller reads for `snapshot` (below): the state's version and JSON, in one HMGET. */

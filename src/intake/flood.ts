@@ -9,6 +9,7 @@
 // a script keyed the same way.
 import type { Redis } from "ioredis";
 import type { InboundEvent, MediaRef } from "../core/types.ts";
+import { Partitions } from "../queue/partitions.ts";
 
 export interface FloodLimit {
   /** Messages at once. */
@@ -90,11 +91,15 @@ interface FloodCommands {
 export class FloodGuard {
   private readonly redis: Redis & FloodCommands;
 
+  private readonly partitions: Partitions;
+
   constructor(
     redis: Redis,
-    private readonly prefix: string,
+    /** REDIS_PREFIX, or the partitions (each conversation's gate under its partition). */
+    prefix: string | Partitions,
     private readonly limit: FloodLimit = DEFAULT_FLOOD_LIMIT,
   ) {
+    this.partitions = typeof prefix === "string" ? new Partitions(prefix) : prefix;
     this.redis = redis as Redis & FloodCommands;
     if (!this.redis.frontlineFloodGate) {
       redis.defineCommand("frontlineFloodGate", { numberOfKeys: 4, lua: GATE });
@@ -103,7 +108,7 @@ export class FloodGuard {
   }
 
   private keys(event: InboundEvent) {
-    const base = `${this.prefix}flood:{${event.conversationKey}}`;
+    const base = `${this.partitions.prefixOf(event.conversationKey)}flood:{${event.conversationKey}}`;
     return {
       bucket: `${base}:bucket`,
       kept: `${base}:kept`,

@@ -8,14 +8,15 @@ import type { InboundEvent, OutboundMessage } from "../core/types.ts";
 import type { Engine, RepliesWithCommit } from "../engine/engine.ts";
 import type { TurnResult } from "../engine/turn.ts";
 import type { Outbox } from "../outbox/outbox.ts";
-import {
-  type Backlog,
-  type ItemMeta,
-  type ItemOutcome,
-  OrderedQueue,
-  type PushExtras,
-  type PushResult,
+import type {
+  Backlog,
+  ItemMeta,
+  ItemOutcome,
+  PushExtras,
+  PushResult,
 } from "../queue/ordered-queue.ts";
+import { PartitionedQueue } from "../queue/partitioned-queue.ts";
+import { Partitions } from "../queue/partitions.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { FloodGuard, type FloodLimit } from "./flood.ts";
 import { ReplicaWait, type WaitReplicas } from "./replicated.ts";
@@ -27,6 +28,8 @@ export type AfterTurn = (event: InboundEvent, result: TurnResult) => Promise<voi
 export interface IntakeOptions {
   connection: Redis;
   prefix: string;
+  /** QUEUE_PARTITIONS (the conversation store and the outbox must use the same). */
+  partitions?: Partitions;
   engine: Engine;
   outbox: Outbox;
   afterTurn?: AfterTurn[];
@@ -59,7 +62,7 @@ function replyId(event: InboundEvent, index: number): string {
 }
 
 function recordInto(
-  queue: OrderedQueue<InboundEvent>,
+  queue: PartitionedQueue<InboundEvent>,
   event: InboundEvent,
   extras?: PushExtras,
 ): Promise<PushResult> {
@@ -70,14 +73,20 @@ function recordInto(
  * Puts a dead-lettered event back into the intake (after its cause was fixed), for whichever
  * running process drains it; true if the entry was there. Used by `frontline deadletters replay`.
  */
-export async function replayDeadLetter(redis: Redis, prefix: string, id: string): Promise<boolean> {
+export async function replayDeadLetter(
+  redis: Redis,
+  prefix: string,
+  id: string,
+  partitions = new Partitions(prefix),
+): Promise<boolean> {
   const letters = new DeadLetters(redis, prefix);
   const entry = await letters.get(id);
   if (!entry) return false;
-  const queue = new OrderedQueue<InboundEvent>({
+  const queue = new PartitionedQueue<InboundEvent>({
     name: INTAKE_QUEUE,
     connection: redis,
     prefix,
+    partitions,
     consume: false,
     handler: async () => ({ type: "done" }),
   });
@@ -97,19 +106,24 @@ export async function replayDeadLetter(redis: Redis, prefix: string, id: string)
 const INTAKE_QUEUE = "intake";
 
 export class Intake {
-  private readonly queue: OrderedQueue<InboundEvent>;
+  private readonly queue: PartitionedQueue<InboundEvent>;
   readonly deadLetters: DeadLetters;
   private readonly flood: FloodGuard;
+  private readonly partitions: Partitions;
   /** With REDIS_WAIT_REPLICAS: the records' own connection, queue and WAIT (absent at 0: no cost). */
-  private readonly replicated: { queue: OrderedQueue<InboundEvent>; wait: ReplicaWait } | undefined;
+  private readonly replicated:
+    | { queue: PartitionedQueue<InboundEvent>; wait: ReplicaWait }
+    | undefined;
 
   constructor(private readonly options: IntakeOptions) {
+    this.partitions = options.partitions ?? new Partitions(options.prefix);
     this.deadLetters = new DeadLetters(options.connection, options.prefix);
-    this.flood = new FloodGuard(options.connection, options.prefix, options.floodLimit);
-    this.queue = new OrderedQueue<InboundEvent>({
+    this.flood = new FloodGuard(options.connection, this.partitions, options.floodLimit);
+    this.queue = new PartitionedQueue<InboundEvent>({
       name: INTAKE_QUEUE,
       connection: options.connection,
       prefix: options.prefix,
+      partitions: this.partitions,
       logger: options.logger,
       concurrency: options.concurrency ?? 64,
       lockDurationMs: options.lockDurationMs,
@@ -123,10 +137,11 @@ export class Intake {
       connection.on("error", () => {});
       this.replicated = {
         // Only records go through it: the worker above drains what it writes.
-        queue: new OrderedQueue<InboundEvent>({
+        queue: new PartitionedQueue<InboundEvent>({
           name: INTAKE_QUEUE,
           connection,
           prefix: options.prefix,
+          partitions: this.partitions,
           logger: options.logger,
           consume: false,
           handler: async () => ({ type: "done" }),
@@ -139,19 +154,28 @@ export class Intake {
   /** Resolves once the event is durably recorded (with REDIS_WAIT_REPLICAS: on that many
    * replicas too): then, and only then, acknowledge the platform. */
   record(event: InboundEvent): Promise<PushResult> {
+    // A customer who writes to us can be written to again (they unblocked the bot); not for a
+    // redelivery of something older. With partitions the mark is in the chat lane's slot, not
+    // necessarily the conversation's, so it is deleted by a command of its own.
+    const unreachable = event.address?.channel
+      ? this.options.outbox.unreachableKey(event.address)
+      : undefined;
+    const joined = this.partitions.count === 1;
     const extras: PushExtras = {
-      // The turn's first read, taken with the claim when this process drains it at once.
+      // The turn's first read, taken with the claim when this process drains it at once (the
+      // state is in the conversation's partition, as its inbox is).
       readWhenClaimed: this.options.engine.snapshotRead(event.conversationKey),
-      // A customer who writes to us can be written to again (they unblocked the bot); not for
-      // a redelivery of something older.
-      ...(event.address?.channel
-        ? { deleteWhenAdded: this.options.outbox.unreachableKey(event.address) }
-        : {}),
+      ...(unreachable && joined ? { deleteWhenAdded: unreachable } : {}),
     };
     const replicated = this.replicated;
-    return replicated
+    const recorded = replicated
       ? replicated.wait.after(() => recordInto(replicated.queue, event, extras))
       : recordInto(this.queue, event, extras);
+    if (joined || !unreachable) return recorded;
+    return recorded.then(async (result) => {
+      if (result === "added") await this.options.connection.del(unreachable);
+      return result;
+    });
   }
 
   private async process(
@@ -181,14 +205,17 @@ export class Intake {
       }
       // Fresh (never run before) and not merged from kept messages: nothing was stored for it.
       const unmerged = verdict.merged === 0;
+      // With partitions a chat's outbox lane may be in another slot than its conversation, so
+      // the replies are recorded after the commit, as a replayed turn's are.
+      const withCommit = this.partitions.count === 1;
       const result = await this.options.engine.handle(verdict.event, {
         fresh: fresh && unmerged,
         ...(unmerged && readWithClaim ? { snapshot: readWithClaim } : {}),
-        replies: this.repliesOf(event),
+        ...(withCommit ? { replies: this.repliesOf(event) } : {}),
       });
       // A turn committed now recorded its replies with the commit; a replayed one (a crash
       // after the commit, a redelivery) records them again, dropped by id if they are there.
-      if (result.replayed)
+      if (result.replayed || !withCommit)
         for (const [i, message] of result.messages.entries())
           await this.options.outbox.enqueue(replyId(event, i), event.address, message);
       for (const after of this.options.afterTurn ?? []) await after(verdict.event, result);
@@ -246,9 +273,9 @@ export class Intake {
     return this.queue.backlog();
   }
 
-  /** The BullMQ queue behind the intake (for dashboards). */
-  get bullQueue() {
-    return this.queue.queue;
+  /** The BullMQ queues behind the intake, one per partition (for dashboards). */
+  get bullQueues() {
+    return this.queue.queues;
   }
 
   async close(force = false): Promise<void> {

@@ -4,15 +4,16 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Channel } from "../core/channel.ts";
 import { DeliveryError } from "../core/errors.ts";
-import type { Address, OutboundMessage } from "../core/types.ts";
-import {
-  type Backlog,
-  type Fence,
-  type ItemOutcome,
-  OrderedQueue,
-  type PreparedPush,
-  type PushResult,
+import type { Address, OutboundMessage, RateLimit } from "../core/types.ts";
+import type {
+  Backlog,
+  Fence,
+  ItemOutcome,
+  PreparedPush,
+  PushResult,
 } from "../queue/ordered-queue.ts";
+import { PartitionedQueue } from "../queue/partitioned-queue.ts";
+import { Partitions } from "../queue/partitions.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { splitText } from "./split.ts";
 
@@ -25,6 +26,8 @@ export interface OutboxItem {
 export interface OutboxOptions {
   connection: Redis;
   prefix: string;
+  /** QUEUE_PARTITIONS: each lane, its buckets and its unreachable mark under its partition. */
+  partitions?: Partitions;
   channels: Channel[];
   logger?: Logger;
   concurrency?: number;
@@ -56,17 +59,20 @@ const MAX_NO_CHANNEL_ATTEMPTS = 60;
 const MAX_RATE_LIMITED_ATTEMPTS = 1_000;
 
 export class Outbox {
-  private readonly queue: OrderedQueue<OutboxItem>;
+  private readonly queue: PartitionedQueue<OutboxItem>;
   private readonly limiter: RateLimiter;
   private readonly channels: Map<string, Channel>;
+  readonly partitions: Partitions;
 
   constructor(private readonly options: OutboxOptions) {
     this.channels = new Map(options.channels.map((c) => [c.name, c]));
     this.limiter = new RateLimiter(options.connection);
-    this.queue = new OrderedQueue<OutboxItem>({
+    this.partitions = options.partitions ?? new Partitions(options.prefix);
+    this.queue = new PartitionedQueue<OutboxItem>({
       name: "outbox",
       connection: options.connection,
       prefix: options.prefix,
+      partitions: this.partitions,
       logger: options.logger,
       concurrency: options.concurrency ?? 128,
       // Outbound ids come from replayed turns and re-run desk steps, both within the hour a
@@ -90,13 +96,14 @@ export class Outbox {
 
   /** The Redis key of a lane's token bucket (the desk paces its posts into a lane by it too). */
   bucketKey(lane: string): string {
-    return `${this.options.prefix}outbox:{${lane}}:bucket`;
+    return `${this.partitions.prefixOf(lane)}outbox:{${lane}}:bucket`;
   }
 
   /** Set while a chat cannot be written to (blocked the bot, deleted); a customer who writes
    * again is reachable again, so the intake deletes it with the record (deleteWhenAdded). */
   unreachableKey(address: Address): string {
-    return `${this.options.prefix}outbox:{${this.laneOf(address)}}:unreachable`;
+    const lane = this.laneOf(address);
+    return `${this.partitions.prefixOf(lane)}outbox:{${lane}}:unreachable`;
   }
 
   /**
@@ -173,14 +180,17 @@ export class Outbox {
     }
     const lane = this.laneOf(address);
     const chatBucket = this.bucketKey(lane);
-    const globalBucket = `${this.options.prefix}outbox:global:${channel.name}`;
+    // The channel's limit for the whole bot is taken in the same script as the lane's token:
+    // with partitions each has an equal share in its own slot (partitions.ts).
+    const globalBucket = `${this.partitions.prefixOf(lane)}outbox:global:${channel.name}`;
+    const globalLimit = shareOf(channel.globalLimit, this.partitions.count);
     for (;;) {
       const wait = await this.limiter.takeBoth(
         this.unreachableKey(address),
         chatBucket,
         channel.limitFor(address),
         globalBucket,
-        channel.globalLimit,
+        globalLimit,
         fence,
       );
       // Checked with the token take, right before the send: a process paused past its lease
@@ -279,14 +289,20 @@ export class Outbox {
     return this.queue.backlog();
   }
 
-  /** The BullMQ queue behind the outbox (for dashboards). */
-  get bullQueue() {
-    return this.queue.queue;
+  /** The BullMQ queues behind the outbox, one per partition (for dashboards). */
+  get bullQueues() {
+    return this.queue.queues;
   }
 
   close(force = false): Promise<void> {
     return this.queue.close(force);
   }
+}
+
+/** One of `n` equal shares of a rate limit (at least one message in a burst). */
+function shareOf(limit: RateLimit, n: number): RateLimit {
+  if (n === 1) return limit;
+  return { burst: Math.max(1, Math.floor(limit.burst / n)), perSecond: limit.perSecond / n };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -73,6 +73,16 @@ const ConfigFields = z.object({
     .max(60_000, "REDIS_WAIT_TIMEOUT_MS must be at most 60000 ms")
     .default(1000),
   REDIS_PREFIX: z.string().min(1).default("fl:"),
+  /** Per-chat work spread over this many hash tags, so over a Redis Cluster's primaries. */
+  QUEUE_PARTITIONS: z.coerce
+    .number("QUEUE_PARTITIONS must be a number of partitions: 1 (default), 2, 3…")
+    .int("QUEUE_PARTITIONS must be a whole number of partitions: 1 (default), 2, 3…")
+    .min(1, "QUEUE_PARTITIONS must be at least 1")
+    .max(
+      256,
+      "QUEUE_PARTITIONS must be at most 256 (each partition is a BullMQ queue per queue kind)",
+    )
+    .default(1),
   FLOWS_DIR: z.string().min(1).default("flows"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** json (for log collectors), pretty (for people), or auto: pretty on a terminal, else json. */

@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import { TicketStore } from "../desk/store.ts";
 import { parseState } from "../engine/state.ts";
 import { DeadLetters } from "../intake/dead-letters.ts";
+import { Partitions } from "../queue/partitions.ts";
 import { keyServers } from "./redis.ts";
 
 export interface ErasureReport {
@@ -29,19 +30,21 @@ async function scanKeys(redis: Redis, match: string): Promise<string[]> {
 /** Glob-escapes a literal for SCAN MATCH. */
 const literal = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
-/** Conversation keys whose state says they belong to this customer. */
+/** Conversation keys whose state says they belong to this customer (in every partition). */
 async function conversationsOf(
   redis: Redis,
-  prefix: string,
+  partitions: Partitions,
   channel: string,
   chatId: string,
 ): Promise<Set<string>> {
   const found = new Set<string>();
-  const stateKeys = await scanKeys(redis, `${literal(prefix)}{conv:*}:state`);
-  for (const key of stateKeys) {
-    const state = parseState(await redis.hget(key, "s"));
-    if (state?.customer?.channel === channel && state.customer.chatId === chatId)
-      found.add(key.slice(prefix.length + "{conv:".length, -"}:state".length));
+  for (const prefix of partitions.prefixes()) {
+    const stateKeys = await scanKeys(redis, `${literal(prefix)}{conv:*}:state`);
+    for (const key of stateKeys) {
+      const state = parseState(await redis.hget(key, "s"));
+      if (state?.customer?.channel === channel && state.customer.chatId === chatId)
+        found.add(key.slice(prefix.length + "{conv:".length, -"}:state".length));
+    }
   }
   return found;
 }
@@ -51,16 +54,20 @@ export async function eraseCustomer(
   prefix: string,
   channel: string,
   chatId: string,
+  partitions = new Partitions(prefix),
 ): Promise<ErasureReport> {
   const store = new TicketStore(redis, prefix);
-  const conversations = await conversationsOf(redis, prefix, channel, chatId);
+  const conversations = await conversationsOf(redis, partitions, channel, chatId);
   for (const key of await store.conversationsAt(channel, chatId)) conversations.add(key);
   const tickets: number[] = [];
   let keys = 0;
   for (const conversation of conversations) {
     for (const n of await store.ticketsOf(conversation)) if (await store.delete(n)) tickets.push(n);
     await store.setBlocked(conversation, false);
-    const own = await scanKeys(redis, `${literal(prefix)}{conv:${literal(conversation)}}:*`);
+    const own = await scanKeys(
+      redis,
+      `${literal(partitions.prefixOf(conversation))}{conv:${literal(conversation)}}:*`,
+    );
     const desk = await scanKeys(redis, `${literal(prefix)}desk:conv:${literal(conversation)}:*`);
     for (const k of [...own, ...desk]) keys += await redis.del(k);
   }

@@ -27,6 +27,7 @@ import type { FlowSet } from "../flows/flowset.ts";
 import { systemMessage } from "../flows/system-messages.ts";
 import { Intake } from "../intake/intake.ts";
 import { Outbox, type OutboxItem } from "../outbox/outbox.ts";
+import { Partitions } from "../queue/partitions.ts";
 import { rememberChat } from "./chats.ts";
 import type { FrontlineEvents } from "./events.ts";
 import { loadFlowsOrThrow } from "./local.ts";
@@ -36,6 +37,8 @@ import { coalesceWrites } from "./write-coalescing.ts";
 export interface FrontlineOptions {
   redis: Redis;
   prefix: string;
+  /** QUEUE_PARTITIONS: how many parts each chat's work is spread over (Redis Cluster). */
+  partitions?: number;
   flows: FlowSet;
   adapters: ChannelAdapter[];
   /** Where agents work when several adapters offer a workspace (`AgentWorkspace.id` or its channel). */
@@ -72,6 +75,8 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
   readonly intake: Intake;
   readonly desk: Desk | undefined;
   readonly conversations: ConversationStore;
+  /** Where each chat's keys live (QUEUE_PARTITIONS). */
+  readonly partitions: Partitions;
   /** Where adapters hand what arrives; each call resolves once the event is durable. */
   readonly sink: InboundSink;
   private started = false;
@@ -80,7 +85,11 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     super();
     // One write per event-loop turn instead of one per command (write-coalescing.ts says why).
     if (options.coalesceRedisWrites !== false) coalesceWrites(options.redis);
-    this.conversations = new ConversationStore(options.redis, { prefix: options.prefix });
+    this.partitions = new Partitions(options.prefix, options.partitions ?? 1);
+    this.conversations = new ConversationStore(options.redis, {
+      prefix: options.prefix,
+      partitions: this.partitions,
+    });
     this.outbox = this.buildOutbox();
     const router = options.router ?? new IntentRouter(options.flows);
     this.desk = this.buildDesk(router);
@@ -115,6 +124,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     return new Outbox({
       connection: redis,
       prefix,
+      partitions: this.partitions,
       channels: adapters.flatMap((a) => a.channels),
       logger,
       onSent: (item, messageId) => this.emit("message.sent", { ...item, messageId }),
@@ -169,6 +179,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     return new Intake({
       connection: redis,
       prefix,
+      partitions: this.partitions,
       engine: this.engine,
       outbox: this.outbox,
       afterTurn: [
@@ -204,7 +215,7 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
 
   /** Every BullMQ queue this process uses: intake, outbox, desk lanes and timers. */
   get bullQueues() {
-    return [this.intake.bullQueue, this.outbox.bullQueue, ...(this.desk?.bullQueues ?? [])];
+    return [...this.intake.bullQueues, ...this.outbox.bullQueues, ...(this.desk?.bullQueues ?? [])];
   }
 
   get redis() {
@@ -225,11 +236,28 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
    * every ticket is worse than no start.
    */
   async start(): Promise<void> {
+    await this.checkPartitionLayout();
     const problem = await this.preflight();
     if (problem) throw new FrontlineError("FL_ERR_PREFLIGHT", problem);
     for (const adapter of this.options.adapters)
       await adapter.start(this.sink, this.adapterContext());
     this.started = true;
+  }
+
+  /** QUEUE_PARTITIONS decides where every chat's keys are, so it must not change under data
+   * laid out for another count: conversations (who is with an agent) and queued work would be
+   * orphaned. The first start records it; a later start with another count is refused. */
+  private async checkPartitionLayout(): Promise<void> {
+    const { redis, prefix } = this.options;
+    const key = `${prefix}partitions`;
+    const count = this.partitions.count;
+    await redis.set(key, String(count), "NX");
+    const stored = Number(await redis.get(key));
+    if (stored !== count)
+      throw new FrontlineError(
+        "FL_ERR_CONFIG",
+        `QUEUE_PARTITIONS is ${count}, but the data under REDIS_PREFIX=${prefix} is laid out for ${stored}; set QUEUE_PARTITIONS=${stored} again (changing it would orphan conversations and queued work), or start a new layout under another REDIS_PREFIX`,
+      );
   }
 
   private adapterContext(): AdapterContext {

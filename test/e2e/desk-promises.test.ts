@@ -48,10 +48,11 @@ async function metrics(prefix: string): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
 }
 
-const cli = (prefix: string, ...args: string[]) =>
+const cli = (prefix: string, ...args: string[]) => cliWith({ REDIS_PREFIX: prefix }, ...args);
+const cliWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, ["bin/frontline.mjs", ...args], {
     encoding: "utf8",
-    env: { ...process.env, REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix },
+    env: { ...process.env, REDIS_URL: testRedisUrl(), ...env },
   });
 
 describe("every desk step keeps one effect when it fails midway and runs again", () => {
@@ -350,17 +351,31 @@ describe("blocking, the card and erasure", () => {
     expect(second.card).toMatch(/Earlier tickets: 1 \(last #1\)\./);
   });
 
-  it("customers erase removes the customer's tickets, transcripts and conversation", async () => {
-    const { fake, customer, store, prefix } = await desk();
-    await escalate(fake, customer);
-    await eventually(async () => (await store.get(1))?.workspace?.cardMessageId, "the ticket");
-    const erased = cli(prefix, "customers", "erase", `telegram:${customer.id}`);
-    expect(erased.stdout).toMatch(/erased telegram:\d+: 1 conversation\(s\), 1 ticket\(s\) \(#1\)/);
-    expect(await store.get(1)).toBeNull();
-    expect(await store.transcript(1)).toEqual([]);
-    expect(await redis.keys(`${prefix}{conv:*`)).toEqual([]);
-    expect(cli(prefix, "customers", "erase", "nobody").stderr).toMatch(/write <channel>:<chat id>/);
-  });
+  it.each([1, 3])(
+    "customers erase removes the customer's tickets, transcripts and conversation (QUEUE_PARTITIONS=%i)",
+    async (partitions) => {
+      const { fake, customer, store, prefix } = await desk({}, 1, undefined, partitions);
+      await escalate(fake, customer);
+      await eventually(async () => (await store.get(1))?.workspace?.cardMessageId, "the ticket");
+      expect(await redis.keys(`${prefix}*{conv:*`)).not.toEqual([]);
+      const erased = cliWith(
+        { REDIS_PREFIX: prefix, QUEUE_PARTITIONS: String(partitions) },
+        "customers",
+        "erase",
+        `telegram:${customer.id}`,
+      );
+      expect(erased.stdout).toMatch(
+        /erased telegram:\d+: 1 conversation\(s\), 1 ticket\(s\) \(#1\)/,
+      );
+      expect(await store.get(1)).toBeNull();
+      expect(await store.transcript(1)).toEqual([]);
+      // With partitions the conversation's keys are under its partition's prefix (…p1:{conv:…}).
+      expect(await redis.keys(`${prefix}*{conv:*`)).toEqual([]);
+      expect(cli(prefix, "customers", "erase", "nobody").stderr).toMatch(
+        /write <channel>:<chat id>/,
+      );
+    },
+  );
 });
 
 describe("finding the agent chat", () => {

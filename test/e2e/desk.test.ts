@@ -287,41 +287,47 @@ describe("the agent desk on Telegram forum topics", () => {
       "the queue status",
     );
   });
-  it("a customer who blocked the bot is shown to agents; writing again makes them reachable", async () => {
-    const { fake, group, customer } = await desk();
-    fake.sendUserMessage(customer, "/human");
-    const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
-    await until(() => has(fake, customer.id, /#1/), 5_000, "the ticket notice");
-    fake.blockUser(customer.id, { notify: false });
-    fake.sendGroupMessage(group.id, anna, "Are you still there?", {
-      message_thread_id: topic.message_thread_id,
-    });
-    await until(
-      () =>
-        has(
-          fake,
-          group.id,
-          /⚠️ The customer cannot be reached \(.*blocked/,
-          topic.message_thread_id,
-        ),
-      10_000,
-      "the warning in the topic",
-    );
-    fake.sendUserMessage(customer, "sorry, I'm back"); // writing unblocks, as in Telegram
-    await until(
-      () => has(fake, group.id, /👤 Maria: sorry, I'm back/, topic.message_thread_id),
-      10_000,
-      "the relay",
-    );
-    fake.sendGroupMessage(group.id, anna, "Welcome back!", {
-      message_thread_id: topic.message_thread_id,
-    });
-    await until(
-      () => has(fake, customer.id, /^Anna: Welcome back!$/),
-      10_000,
-      "the reply after unblocking",
-    );
-  });
+  it.each([
+    ["", 1],
+    [" (QUEUE_PARTITIONS=3: the chat's keys under its partition, the desk's under the prefix)", 3],
+  ])(
+    "a customer who blocked the bot is shown to agents; writing again makes them reachable%s",
+    async (_, partitions) => {
+      const { fake, group, customer } = await desk({}, 1, fast, partitions);
+      fake.sendUserMessage(customer, "/human");
+      const topic = await until(() => fake.topics(group.id)[0], 10_000, "the topic");
+      await until(() => has(fake, customer.id, /#1/), 5_000, "the ticket notice");
+      fake.blockUser(customer.id, { notify: false });
+      fake.sendGroupMessage(group.id, anna, "Are you still there?", {
+        message_thread_id: topic.message_thread_id,
+      });
+      await until(
+        () =>
+          has(
+            fake,
+            group.id,
+            /⚠️ The customer cannot be reached \(.*blocked/,
+            topic.message_thread_id,
+          ),
+        10_000,
+        "the warning in the topic",
+      );
+      fake.sendUserMessage(customer, "sorry, I'm back"); // writing unblocks, as in Telegram
+      await until(
+        () => has(fake, group.id, /👤 Maria: sorry, I'm back/, topic.message_thread_id),
+        10_000,
+        "the relay",
+      );
+      fake.sendGroupMessage(group.id, anna, "Welcome back!", {
+        message_thread_id: topic.message_thread_id,
+      });
+      await until(
+        () => has(fake, customer.id, /^Anna: Welcome back!$/),
+        10_000,
+        "the reply after unblocking",
+      );
+    },
+  );
   it("under Telegram's real group limit (20 a minute), every new ticket still gets its topic, card and notice", async () => {
     // Three escalations at once need more agent-chat posts than the group's burst allows, so
     // some steps wait and are retried; each must finish, none may be skipped.

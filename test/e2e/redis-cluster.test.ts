@@ -97,17 +97,10 @@ describe("Redis Cluster", () => {
     expect(gone.out).toMatch(/no Redis Cluster answers at REDIS_CLUSTER_NODES=127\.0\.0\.1:1 /);
   }, 60_000);
 
-  it("kill -9 of the bot mid-burst on a 3-primary cluster: each message answered exactly once, in order", async () => {
-    cluster = await startCluster(3);
-    fake = await FakeTelegram.start();
-    const f = fake;
-    const env = {
-      ...NO_SINGLE_REDIS,
-      TELEGRAM_BOT_TOKEN: f.token,
-      TELEGRAM_API_ROOT: f.apiRoot,
-      REDIS_CLUSTER_NODES: cluster.list,
-      REDIS_PREFIX: "{flc}:",
-    };
+  /** A burst from 20 chats, the bot killed mid-burst and started again: every message is
+   * answered, in order, at most one repeat per chat (a send in flight at the kill). */
+  async function killMidBurst(env: Record<string, string>): Promise<void> {
+    const f = fake!;
     const first = spawnBot(env);
     bots.push(first);
     const traffic = languageBurst(f, 20);
@@ -135,8 +128,46 @@ describe("Redis Cluster", () => {
     }
     // Only a send in flight at the instant of the kill may repeat: at most one per chat.
     expect(repeats).toBeLessThanOrEqual(traffic.users.length);
+  }
+
+  const clusterEnv = (c: TestCluster, f: FakeTelegram) => ({
+    ...NO_SINGLE_REDIS,
+    TELEGRAM_BOT_TOKEN: f.token,
+    TELEGRAM_API_ROOT: f.apiRoot,
+    REDIS_CLUSTER_NODES: c.list,
+    REDIS_PREFIX: "{flc}:",
+  });
+
+  it("kill -9 of the bot mid-burst on a 3-primary cluster: each message answered exactly once, in order", async () => {
+    cluster = await startCluster(3);
+    fake = await FakeTelegram.start();
+    await killMidBurst(clusterEnv(cluster, fake));
     // It all lives in the cluster, in the one slot of the prefix's hash tag.
     const keys = await keysPerNode(cluster);
     expect(keys.filter((n) => n > 0)).toHaveLength(1);
   }, 120_000);
+
+  it("QUEUE_PARTITIONS=6 spreads one bot over all three primaries and keeps the same promises; another count on that data is refused", async () => {
+    cluster = await startCluster(3);
+    fake = await FakeTelegram.start();
+    const env = { ...clusterEnv(cluster, fake), QUEUE_PARTITIONS: "6" };
+    await killMidBurst(env);
+    // Each partition's tag ({flc:p0} … {flc:p5}) is a slot of its own: every primary holds
+    // chats' conversations, inboxes and lanes, not just one.
+    const keys = await keysPerNode(cluster);
+    expect(
+      keys.filter((n) => n > 20),
+      `keys per primary: ${keys.join(", ")}`,
+    ).toHaveLength(3);
+
+    for (const b of bots.splice(0)) {
+      b.child.kill("SIGKILL");
+      await b.exited;
+    }
+    const changed = await frontline(["start"], { ...env, QUEUE_PARTITIONS: "1" });
+    expect(changed.code).toBe(1);
+    expect(changed.out).toMatch(
+      /QUEUE_PARTITIONS is 1, but the data under REDIS_PREFIX=\{flc\}: is laid out for 6; set QUEUE_PARTITIONS=6 again/,
+    );
+  }, 150_000);
 });

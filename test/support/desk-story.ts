@@ -23,7 +23,12 @@ export function deskStories() {
   const boris = { id: 9002, first_name: "Boris", language_code: "en" };
   let nextCustomer = 70_000;
 
-  async function desk(settings: Record<string, unknown> = {}, replicas = 1, limits = fast) {
+  async function desk(
+    settings: Record<string, unknown> = {},
+    replicas = 1,
+    limits = fast,
+    partitions = 1,
+  ) {
     const fake = await FakeTelegram.start();
     const group = fake.createForumGroup({
       title: "Support desk",
@@ -58,6 +63,7 @@ export function deskStories() {
           agentChatId: String(group.id),
           channelLimits: limits,
           mode: i === 0 ? "polling" : "worker",
+          partitions,
         }),
       );
     }

@@ -25,6 +25,8 @@ export async function startTelegramBot(options: {
   /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS (off when absent). */
   waitReplicas?: { replicas: number; timeoutMs: number };
   coalesceRedisWrites?: boolean;
+  /** QUEUE_PARTITIONS (default 1). */
+  partitions?: number;
 }) {
   const { fake } = options;
   const mode = options.mode ?? "polling";
@@ -60,6 +62,7 @@ export async function startTelegramBot(options: {
     router: options.router,
     ...(options.waitReplicas ? { waitReplicas: options.waitReplicas } : {}),
     ...(options.coalesceRedisWrites === false ? { coalesceRedisWrites: false } : {}),
+    ...(options.partitions ? { partitions: options.partitions } : {}),
   });
   await frontline.start();
   return { frontline, service: frontline, adapter, stop: () => frontline.stop(3_000) };
