@@ -100,4 +100,34 @@ describe("the ops server", () => {
       await ops.close();
     }
   });
+  it("with QUEUE_PARTITIONS the dashboard lists every partition's queues, told apart by their prefix", async () => {
+    const { bots, prefix } = await desk({}, 1, undefined, 2);
+    const ops = await startOpsServer(bots[0]!.frontline, {
+      host: "127.0.0.1",
+      port: 0,
+      user: "ops",
+      password: "correct horse battery",
+    });
+    try {
+      const right = Buffer.from("ops:correct horse battery").toString("base64");
+      const board = await fetch(`http://127.0.0.1:${ops.port}/admin/queues/api/queues`, {
+        headers: { authorization: `Basic ${right}` },
+      });
+      const names = ((await board.json()) as { queues: { name: string }[] }).queues.map(
+        (q) => q.name,
+      );
+      expect(names.sort()).toEqual(
+        [
+          `${prefix}p0:bull/intake`,
+          `${prefix}p1:bull/intake`,
+          `${prefix}p0:bull/outbox`,
+          `${prefix}p1:bull/outbox`,
+          "desk",
+          "desk-timers",
+        ].sort(),
+      );
+    } finally {
+      await ops.close();
+    }
+  });
 });

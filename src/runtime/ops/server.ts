@@ -49,7 +49,17 @@ async function dashboard(
 ) {
   const board = new FastifyAdapter();
   createBullBoard({
-    queues: frontline.bullQueues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
+    queues: frontline.bullQueues.map(
+      (q, _, all) =>
+        new BullMQAdapter(q, {
+          readOnlyMode: true,
+          // bull-board keeps one queue per name: with QUEUE_PARTITIONS each partition's
+          // "intake" and "outbox" are told apart by their Redis prefix ({fl:p3}:bull/intake).
+          ...(all.filter((other) => other.name === q.name).length > 1
+            ? { prefix: `${q.opts.prefix}/` }
+            : {}),
+        }),
+    ),
     serverAdapter: board,
   });
   board.setBasePath("/admin/queues");
