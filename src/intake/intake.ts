@@ -173,7 +173,9 @@ export class Intake {
       : recordInto(this.queue, event, extras);
     if (joined || !unreachable) return recorded;
     return recorded.then(async (result) => {
-      if (result === "added") await this.options.connection.del(unreachable);
+      // Also for a pending duplicate: the platform sends an update again when the first record
+      // failed before this DEL, and the mark must not outlive the message that clears it.
+      if (result !== "duplicate-done") await this.options.connection.del(unreachable);
       return result;
     });
   }

@@ -8,6 +8,8 @@
 // join a chat's keys with its queue's bookkeeping (the claims and active sets) still find all
 // of them in one slot, while the N partitions land on different slots, so on different nodes.
 // What is not per chat (tickets, dead letters, the list of chats) stays under the prefix.
+import type { Redis } from "ioredis";
+import { FrontlineError } from "../core/errors.ts";
 
 export class Partitions {
   readonly count: number;
@@ -53,4 +55,46 @@ function fnv1a(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/** Where the count a bot's data was laid out for is kept (under the prefix, in its slot). */
+export function layoutKey(prefix: string): string {
+  return `${prefix}partitions`;
+}
+
+/**
+ * The partition count the data under `prefix` was laid out for: the recorded one; else 1 when
+ * the prefix already holds a bot's data (it was started before partitions existed); else null
+ * (nothing there yet).
+ */
+export async function storedPartitionCount(redis: Redis, prefix: string): Promise<number | null> {
+  const [stored, legacy] = await Promise.all([
+    redis.get(layoutKey(prefix)),
+    redis.exists(`${prefix}chats:seen`, `${prefix}intake:claims`, `${prefix}outbox:claims`),
+  ]);
+  if (stored !== null) return Number(stored);
+  return legacy > 0 ? 1 : null;
+}
+
+/**
+ * Records `count` for a prefix without data, or refuses one that differs from the data's
+ * (conversations, including who is with an agent, and queued work would be orphaned). Run it
+ * before any queue starts: a worker of the wrong layout would serve the other layout's groups.
+ */
+export async function claimPartitionLayout(
+  redis: Redis,
+  prefix: string,
+  count: number,
+): Promise<void> {
+  const stored = await storedPartitionCount(redis, prefix);
+  if (stored === null) {
+    await redis.set(layoutKey(prefix), String(count), "NX");
+    return claimPartitionLayout(redis, prefix, count);
+  }
+  if (stored !== count)
+    throw new FrontlineError(
+      "FL_ERR_CONFIG",
+      `QUEUE_PARTITIONS is ${count}, but the data under REDIS_PREFIX=${prefix} is laid out for ${stored}; set QUEUE_PARTITIONS=${stored} again (changing it would orphan conversations and queued work), or start a new layout under another REDIS_PREFIX`,
+    );
+  await redis.set(layoutKey(prefix), String(count), "NX");
 }

@@ -27,7 +27,7 @@ import type { FlowSet } from "../flows/flowset.ts";
 import { systemMessage } from "../flows/system-messages.ts";
 import { Intake } from "../intake/intake.ts";
 import { Outbox, type OutboxItem } from "../outbox/outbox.ts";
-import { Partitions } from "../queue/partitions.ts";
+import { claimPartitionLayout, Partitions } from "../queue/partitions.ts";
 import { rememberChat } from "./chats.ts";
 import type { FrontlineEvents } from "./events.ts";
 import { loadFlowsOrThrow } from "./local.ts";
@@ -244,20 +244,10 @@ export class Frontline extends EventEmitter<FrontlineEvents> {
     this.started = true;
   }
 
-  /** QUEUE_PARTITIONS decides where every chat's keys are, so it must not change under data
-   * laid out for another count: conversations (who is with an agent) and queued work would be
-   * orphaned. The first start records it; a later start with another count is refused. */
+  /** QUEUE_PARTITIONS decides where every chat's keys are (see claimPartitionLayout; also
+   * checked by createFrontline before any queue starts). */
   private async checkPartitionLayout(): Promise<void> {
-    const { redis, prefix } = this.options;
-    const key = `${prefix}partitions`;
-    const count = this.partitions.count;
-    await redis.set(key, String(count), "NX");
-    const stored = Number(await redis.get(key));
-    if (stored !== count)
-      throw new FrontlineError(
-        "FL_ERR_CONFIG",
-        `QUEUE_PARTITIONS is ${count}, but the data under REDIS_PREFIX=${prefix} is laid out for ${stored}; set QUEUE_PARTITIONS=${stored} again (changing it would orphan conversations and queued work), or start a new layout under another REDIS_PREFIX`,
-      );
+    await claimPartitionLayout(this.options.redis, this.options.prefix, this.partitions.count);
   }
 
   private adapterContext(): AdapterContext {
@@ -385,9 +375,18 @@ export async function createFrontline(options: CreateFrontlineOptions): Promise<
       flowsDir!,
       options.adapters.flatMap((a) => a.channels),
     );
-  if (options.redis)
-    return new Frontline({ ...rest, redis: options.redis, flows, prefix: options.prefix ?? "fl:" });
+  const prefix = options.prefix ?? "fl:";
+  if (options.redis) {
+    // Before the constructor starts the queues' workers: a worker of the wrong layout would
+    // serve the other layout's groups.
+    await claimPartitionLayout(options.redis, prefix, options.partitions ?? 1);
+    return new Frontline({ ...rest, redis: options.redis, flows, prefix });
+  }
   const handle = await connectRedis(redisUrl ?? DEFAULT_REDIS_URL);
+  await claimPartitionLayout(handle.redis, prefix, options.partitions ?? 1).catch(async (err) => {
+    await handle.close();
+    throw err;
+  });
   return new Frontline({
     ...rest,
     redis: handle.redis,

@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
-import { Partitions } from "../../src/queue/partitions.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  claimPartitionLayout,
+  Partitions,
+  storedPartitionCount,
+} from "../../src/queue/partitions.ts";
+import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 
 describe("Partitions: where a chat's keys live", () => {
   it("one partition is the prefix itself: today's key names, untouched", () => {
@@ -37,5 +42,39 @@ describe("Partitions: where a chat's keys live", () => {
   it("refuses a count that is not a whole number of at least one", () => {
     expect(() => new Partitions("fl:", 0)).toThrow(/whole number/);
     expect(() => new Partitions("fl:", 1.5)).toThrow(/whole number/);
+  });
+});
+
+describe("the partition layout is fixed by the data", () => {
+  const redis = connectTestRedis();
+  const prefixes: string[] = [];
+  const fresh = () => {
+    const p = testPrefix("layout");
+    prefixes.push(p);
+    return p;
+  };
+  afterAll(async () => {
+    for (const p of prefixes) await dropPrefix(redis, p);
+    redis.disconnect();
+  });
+
+  it("a new prefix records the count; the same count starts again, another is refused in one sentence", async () => {
+    const prefix = fresh();
+    expect(await storedPartitionCount(redis, prefix)).toBeNull();
+    await claimPartitionLayout(redis, prefix, 4);
+    expect(await storedPartitionCount(redis, prefix)).toBe(4);
+    await claimPartitionLayout(redis, prefix, 4);
+    await expect(claimPartitionLayout(redis, prefix, 1)).rejects.toThrow(
+      /^QUEUE_PARTITIONS is 1, but the data under REDIS_PREFIX=.* is laid out for 4; set QUEUE_PARTITIONS=4 again/,
+    );
+  });
+
+  it("data from before partitions existed counts as one partition: an upgrade to 6 is refused", async () => {
+    const prefix = fresh();
+    await redis.zadd(`${prefix}chats:seen`, "1", "telegram:42"); // what a running bot leaves
+    expect(await storedPartitionCount(redis, prefix)).toBe(1);
+    await expect(claimPartitionLayout(redis, prefix, 6)).rejects.toThrow(/laid out for 1/);
+    await claimPartitionLayout(redis, prefix, 1);
+    expect(await redis.get(`${prefix}partitions`)).toBe("1");
   });
 });
