@@ -7,6 +7,7 @@
 // and Frontline with Telegram's real send limits (to show they are honoured). Knobs (env): BENCH_CUSTOMERS (200),
 // BENCH_MESSAGES (10 per customer), BENCH_ROUNDS (5), BENCH_RATE (200), BENCH_RATE_SECONDS (10),
 // BENCH_ARRIVALS (even | poisson), BENCH_COALESCE (1; 0 writes each Redis command on its own),
+// BENCH_PARTITIONS (1; QUEUE_PARTITIONS for Frontline),
 // REDIS_URL. TEST_LOG_LEVEL=info shows Frontline's logs.
 
 import os from "node:os";
@@ -39,6 +40,8 @@ const RATE = envInt("BENCH_RATE", 200);
 const RATE_SECONDS = envInt("BENCH_RATE_SECONDS", 10);
 /** BENCH_COALESCE=0: Frontline writes each Redis command on its own (src/runtime/write-coalescing.ts). */
 const COALESCE = process.env.BENCH_COALESCE !== "0";
+/** BENCH_PARTITIONS=N: Frontline with QUEUE_PARTITIONS=N (on one Redis: the cost of the split joins). */
+const PARTITIONS = envInt("BENCH_PARTITIONS", 1);
 const ARRIVALS: Arrivals = process.env.BENCH_ARRIVALS === "poisson" ? "poisson" : "even";
 const RATE_WARMUP_SECONDS = 2;
 // One scripted answer per message in the shipped flows. BENCH_TEXT="thanks, that helped" runs
@@ -370,6 +373,7 @@ async function main(): Promise<number> {
       ? "Frontline's Redis writes: coalesced per event-loop turn (the default)"
       : "Frontline's Redis writes: one per command (BENCH_COALESCE=0)",
   );
+  if (PARTITIONS > 1) log(`Frontline with QUEUE_PARTITIONS=${PARTITIONS} (BENCH_PARTITIONS)`);
   log("");
 
   const rssStartMb = process.memoryUsage().rss / 1024 / 1024;
@@ -381,6 +385,7 @@ async function main(): Promise<number> {
     router,
     channelLimits: UNPACED,
     coalesceRedisWrites: COALESCE,
+    partitions: PARTITIONS,
   });
   cleanups.push(flBot.stop);
   const bare = entrant("bare grammY", bareBot);
