@@ -225,11 +225,14 @@ class Turn {
       this.enter(this.flowStart(this.set.bot.humanFlow));
       return;
     }
-    // A typed answer that clearly means one of the buttons presses it.
+    // A typed answer that clearly means one of the buttons presses it; a menu's topic button
+    // then takes the text as the topic's first answer too ("I forgot my password").
     const meant = this.deps.router.buttons.match(flowId, step.id, text);
     if (meant) {
       this.confidence = meant.confidence;
-      this.press(flowId, step, meant.index);
+      const goto = buttons[meant.index]?.goto;
+      const topic = typeof goto === "object" && goto.step === undefined ? goto.flow : null;
+      this.withFirstAnswer(topic, text, () => this.press(flowId, step, meant.index));
       return;
     }
     // At a menu (buttons that open topics) typed text is a choice of topic, as an opening
@@ -241,7 +244,7 @@ class Turn {
       topic && this.clearlyAhead(text) ? buttons.findIndex((b) => opensFlow(b.goto, topic)) : -1;
     if (opens >= 0) {
       this.confidence = match.confidence;
-      this.press(flowId, step, opens);
+      this.withFirstAnswer(topic, text, () => this.press(flowId, step, opens));
       return;
     }
 
@@ -249,7 +252,10 @@ class Turn {
     if (match.flowId && match.confidence >= SWITCH_CONFIDENCE) {
       const smallTalk = this.deps.router.conversational(match.flowId);
       if (!smallTalk && match.flowId !== flowId) {
-        this.enter(resolveRef(this.set, match.flowId, { flow: match.flowId }));
+        const other = match.flowId;
+        this.withFirstAnswer(other, text, () =>
+          this.enter(resolveRef(this.set, other, { flow: other })),
+        );
         return;
       }
       // Small talk ("ok", "thanks", "hello") at a choice is answered, not taken for a wrong
@@ -317,12 +323,18 @@ class Turn {
   private startByIntent(text: string): void {
     const match = this.deps.router.route(text);
     this.confidence = match.confidence;
+    this.withFirstAnswer(match.flowId, text, () =>
+      this.enter(this.flowStart(match.flowId ?? this.set.bot.fallbackFlow)),
+    );
+  }
+
+  /** Opens a topic (`go`) for a text that chose it, which may already answer its first
+   * question. Only a question the flow opens with (nothing said before it): a later one ("did
+   * that help?") asks about what the bot has just said, which the text cannot answer. */
+  private withFirstAnswer(flowId: string | null, text: string, go: () => void): void {
     const said = this.ctx.out.length;
-    this.enter(this.flowStart(match.flowId ?? this.set.bot.fallbackFlow));
-    // Only a question the flow opens with (nothing said before it): a later one ("did that
-    // help?") asks about what the bot has just said, which the opening message cannot answer.
-    if (match.flowId && this.ctx.out.length === said + 1)
-      this.fillFirstQuestion(match.flowId, text);
+    go();
+    if (flowId && this.ctx.out.length === said + 1) this.fillFirstQuestion(flowId, text);
   }
 
   /**

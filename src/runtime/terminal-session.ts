@@ -8,6 +8,9 @@ import type { TurnResult } from "../engine/turn.ts";
 export class TerminalSession {
   readonly sessionId: string;
   private counter = 0;
+  /** This run of the session: a session continued later (`--session`) numbers its messages
+   * from 1 again, and the same idempotency key would replay the first run's answers. */
+  private readonly run = randomUUID().slice(0, 8);
   private buttons: Button[] = [];
 
   constructor(
@@ -57,7 +60,7 @@ export class TerminalSession {
     this.counter += 1;
     const event = {
       ...body,
-      idempotencyKey: `term:${this.sessionId}:${this.counter}`,
+      idempotencyKey: `term:${this.sessionId}:${this.run}:${this.counter}`,
       conversationKey: `terminal:${this.sessionId}`,
       address: { channel: "terminal", chatId: this.sessionId },
       user: {

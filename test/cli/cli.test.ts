@@ -103,6 +103,15 @@ describe("frontline chat", () => {
     expect(start!.escalated).toBe(false);
   });
 
+  it("a session continued in a later run (--session) answers the new message, not the first one again", () => {
+    const env = { REDIS_PREFIX: testPrefix("cli-session") };
+    const args = ["chat", "--json", "--lang", "en", "--session", "continued"];
+    const [first] = turns(frontline(args, "hello\n", env).out);
+    const [second] = turns(frontline(args, "where is my payout?\n", env).out);
+    expect(first!.flow).toBe("greeting");
+    expect(second!.flow).toBe("payment_missing");
+  });
+
   it("without a desk, flows that end with a person say so first instead of collecting details", () => {
     const r = frontline(["chat", "--json", "--lang", "en"], "/refund\n/bug\n");
     const [refund, bug] = turns(r.out);
