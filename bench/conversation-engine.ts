@@ -114,6 +114,13 @@ export class EngineJudge {
     const r = await this.engine.handle(who.turn({ text: c.text }, t.flowId, t.stepId));
     const got = await this.outcome(who.key, r, t, want.withVar);
     if (got.signature === want.signature) return { ok: true, got: got.signature };
+    // A menu's topic button opens its flow; typed text that opens it may also answer the
+    // flow's first question (the engine then asks the next one): still the button's meaning.
+    const step = this.set.flows.get(t.flowId)?.steps.get(t.stepId);
+    const goto = step && "ask" in step ? step.buttons?.[t.index]?.goto : undefined;
+    const opens = typeof goto === "object" && goto.step === undefined ? goto.flow : undefined;
+    if (opens && r.flow === opens && want.result.flow === opens)
+      return { ok: true, got: `${got.signature} (its first question answered too)` };
     const askedAgain = r.flow === t.flowId && r.step === t.stepId && !r.ended && !r.escalation;
     return {
       ok: false,

@@ -15,6 +15,63 @@ const BARS: Record<MatchStrictness, { confidence: number; lone: number; margin: 
   opening: { confidence: 0.8, lone: 0.9, margin: 0.4 },
 };
 
+/** Answers that choose no button, taught beside every question's buttons so that "not sure"
+ * does not press "No, not yet" nor "both" read as "bot". Not "I don't know": at a question like
+ * "your order number?" that is the "I don't know it" button. */
+const UNSURE = "unsure";
+const ANSWER = "answer";
+const UNSURE_CONFIDENCE = 0.5;
+const UNSURE_EXAMPLES: Record<string, string[]> = {
+  en: [
+    "not sure",
+    "i'm not sure",
+    "maybe",
+    "hmm",
+    "neither",
+    "both",
+    "none of these",
+    "something else",
+    "what do you mean",
+    "i don't understand",
+  ],
+  ru: [
+    "не уверен",
+    "не уверена",
+    "может быть",
+    "хм",
+    "ни то ни другое",
+    "оба",
+    "ничего из этого",
+    "что-то другое",
+    "что вы имеете в виду",
+    "не понимаю",
+  ],
+  pl: [
+    "nie jestem pewien",
+    "nie jestem pewna",
+    "może",
+    "hmm",
+    "ani to, ani to",
+    "oba",
+    "żadne z tych",
+    "coś innego",
+    "co masz na myśli",
+    "nie rozumiem",
+  ],
+  el: [
+    "δεν είμαι σίγουρος",
+    "δεν είμαι σίγουρη",
+    "ίσως",
+    "χμ",
+    "κανένα από τα δύο",
+    "και τα δύο",
+    "κανένα από αυτά",
+    "κάτι άλλο",
+    "τι εννοείτε",
+    "δεν καταλαβαίνω",
+  ],
+};
+
 export class ButtonMatcher {
   private readonly matchers = new Map<string, IntentMatcher>();
   /** Per step, per button: the phrases that stand for it (labels and examples), as word lists. */
@@ -22,8 +79,13 @@ export class ButtonMatcher {
   /** Questions that also take free input (an order number): digits there are that input. */
   private readonly withInput = new Set<string>();
 
+  /** "Chose nothing" against every button phrase of the bot: apart from the questions' own
+   * matchers, whose confidences it would dilute. */
+  private readonly unsureMatcher: IntentMatcher;
+
   constructor(set: FlowSet) {
     const realWords = vocabularyOf(set);
+    const answers: TrainingExample[] = [];
     for (const flow of set.flows.values())
       for (const step of flow.steps.values()) {
         if (!("ask" in step) || !step.buttons?.length) continue;
@@ -35,6 +97,7 @@ export class ButtonMatcher {
           for (const [locale, texts] of Object.entries(b.examples ?? {}))
             for (const text of texts) examples.push({ intent, text, locale });
         });
+        for (const e of examples) answers.push({ ...e, intent: ANSWER });
         this.matchers.set(`${flow.id}/${step.id}`, IntentMatcher.train(examples, { realWords }));
         if (step.input) this.withInput.add(`${flow.id}/${step.id}`);
         this.phrases.set(
@@ -46,6 +109,9 @@ export class ButtonMatcher {
           ),
         );
       }
+    for (const [locale, texts] of Object.entries(UNSURE_EXAMPLES))
+      for (const text of texts) answers.push({ intent: UNSURE, text, locale });
+    this.unsureMatcher = IntentMatcher.train(answers, { realWords });
   }
 
   /** The button a typed answer clearly means, or null. At a question that also takes free
@@ -61,6 +127,7 @@ export class ButtonMatcher {
     if (!matcher || !/\p{L}/u.test(text)) return null;
     if (this.withInput.has(key) && /\d/.test(text)) return null;
     const bar = BARS[strictness];
+    if (this.unsure(text)) return null;
     const [best, second] = matcher.match(text, { limit: 2 });
     if (!best || best.confidence < (second ? bar.confidence : bar.lone)) return null;
     if (second && best.confidence - second.confidence < bar.margin) return null;
@@ -70,6 +137,13 @@ export class ButtonMatcher {
     // my account" is not "Account locked").
     if (strictness === "opening" && !this.says(`${flowId}/${stepId}`, index, text)) return null;
     return { index, confidence: best.confidence };
+  }
+
+  /** The customer answered without choosing ("not sure", "both", "what do you mean?"): the
+   * question is asked again, never taken for small talk or another topic. */
+  unsure(text: string): boolean {
+    const [best] = this.unsureMatcher.match(text, { limit: 1 });
+    return best?.intent === UNSURE && best.confidence >= UNSURE_CONFIDENCE;
   }
 
   private says(key: string, index: number, text: string): boolean {

@@ -239,7 +239,10 @@ class Turn {
     // message is: the router's usual bar picks the button of the flow it names ("I can't get
     // into my account" → "Can't log in"), when no other flow comes close (refund or payment
     // for "the money didn't arrive": ask again). A person only on a clear request (above).
-    const topic = match.flowId !== this.set.bot.humanFlow ? match.flowId : null;
+    // "not sure", "both": no choice, no small talk, and no topic on the menu's low bar (a clear
+    // other topic still switches: "something is broken in the app" is not "something else").
+    const unsure = this.deps.router.buttons.unsure(text);
+    const topic = match.flowId !== this.set.bot.humanFlow && !unsure ? match.flowId : null;
     const opens =
       topic && this.clearlyAhead(text) ? buttons.findIndex((b) => opensFlow(b.goto, topic)) : -1;
     if (opens >= 0) {
@@ -266,7 +269,7 @@ class Turn {
       const clear =
         this.set.flows.get(match.flowId)?.def.smalltalk === true ||
         (match.confidence >= GREETING_AT_QUESTION_CONFIDENCE && text.split(/\s+/).length <= 3);
-      if (smallTalk && clear && buttons.length > 0) {
+      if (smallTalk && clear && !unsure && buttons.length > 0) {
         this.smallTalkAt(flowId, step.id, match.flowId);
         return;
       }
