@@ -8,7 +8,7 @@ import {
   type TrainingExample,
 } from "../nlu/index.ts";
 import { ButtonMatcher } from "./button-matcher.ts";
-import { vocabularyOf } from "./vocabulary.ts";
+import { LocaleWords, vocabularyOf } from "./vocabulary.ts";
 
 export interface FlowMatch {
   flowId: string | null;
@@ -27,7 +27,10 @@ export class IntentRouter {
   readonly threshold: number;
   readonly buttons: ButtonMatcher;
 
+  private readonly localeWords: LocaleWords;
+
   constructor(private readonly set: FlowSet) {
+    this.localeWords = new LocaleWords(set);
     const examples: TrainingExample[] = [];
     const keywords: { intent: string; locale?: string; words: string[] }[] = [];
     for (const flow of set.flows.values()) {
@@ -110,8 +113,10 @@ export class IntentRouter {
     const fallback =
       current ?? (hint && locales.includes(hint) ? hint : this.set.bot.defaultLocale);
     const guess = detectLanguage(text, locales, fallback);
-    if (current === undefined) return guess.confidence >= 0.5 ? guess.locale : fallback;
-    return guess.confidence >= LOCALE_SWITCH_CONFIDENCE ? guess.locale : current;
+    const bar = current === undefined ? 0.5 : LOCALE_SWITCH_CONFIDENCE;
+    if (guess.confidence >= bar) return guess.locale;
+    // Too short for letter statistics ("hej", "siema"): words the flows use in one locale only.
+    return this.localeWords.localeOf(text) ?? current ?? fallback;
   }
 }
 

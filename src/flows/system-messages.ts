@@ -42,10 +42,12 @@ const DEFAULTS: Record<Optional, Record<string, string>> = {
     el: "Το αίτημά σας #{{number}} αποθηκεύτηκε, αλλά αυτή τη στιγμή δεν μπορώ να φτάσω στη συνομιλία της ομάδας μας. Ένας άνθρωπος θα το δει μόλις λειτουργήσει ξανά.",
   },
   noPersonHere: {
-    en: "I'm sorry: nobody from our team can be reached in this chat right now, so I can't pass you to a person here. {{contact}}",
-    ru: "К сожалению, сейчас в этом чате нельзя связаться с сотрудником, поэтому передать Вас человеку здесь я не могу. {{contact}}",
-    pl: "Niestety w tym czacie nie można teraz połączyć się z konsultantem, więc nie mogę przekazać rozmowy człowiekowi. {{contact}}",
-    el: "Λυπάμαι: αυτή τη στιγμή κανείς από την ομάδα μας δεν είναι διαθέσιμος σε αυτή τη συνομιλία, οπότε δεν μπορώ να σας συνδέσω με άνθρωπο εδώ. {{contact}}",
+    // No apology first (flows that lead here have often said sorry already) and no "right now"
+    // (nobody will be reachable here later either).
+    en: "Nobody from our team can be reached in this chat, so I can't pass you to a person here. {{contact}}",
+    ru: "В этом чате нельзя связаться с сотрудником, поэтому передать Вас человеку здесь я не могу. {{contact}}",
+    pl: "Na tym czacie nie można połączyć się z konsultantem, więc nie mogę przekazać rozmowy człowiekowi. {{contact}}",
+    el: "Κανείς από την ομάδα μας δεν είναι διαθέσιμος σε αυτή τη συνομιλία, οπότε δεν μπορώ να σας συνδέσω με άνθρωπο εδώ. {{contact}}",
   },
   leftQueue: {
     en: "You've left the queue and ticket #{{number}} is withdrawn. I'm here again: ask me anything, or /human to reach a person later.",

@@ -86,7 +86,7 @@ describe("frontline chat", () => {
     expect(all[1]!.flow).not.toBe(all[0]!.flow);
     // No desk in a terminal: /human is answered honestly, never with a promise of a person.
     expect(all.at(-1)!.escalated).toBe(false);
-    expect(all.at(-1)!.text).toMatch(/nobody from our team can be reached in this chat/);
+    expect(all.at(-1)!.text).toMatch(/Nobody from our team can be reached in this chat/);
   });
 
   it("never traps a customer without a desk: /human is honest, and the bot keeps answering", () => {
@@ -116,9 +116,9 @@ describe("frontline chat", () => {
     const r = frontline(["chat", "--json", "--lang", "en"], "/refund\n/bug\n");
     const [refund, bug] = turns(r.out);
     expect(refund!.text).not.toMatch(/order number/);
-    expect(refund!.text).toMatch(/nobody from our team can be reached in this chat/);
+    expect(refund!.text).toMatch(/Nobody from our team can be reached in this chat/);
     expect(bug!.buttons).toEqual([]);
-    expect(bug!.text).toMatch(/nobody from our team can be reached in this chat/);
+    expect(bug!.text).toMatch(/Nobody from our team can be reached in this chat/);
   });
 
   it("refuses to start on invalid flows, with the validator's report", () => {

@@ -226,10 +226,10 @@ describe("without a desk nobody is promised a person, in every language", () => 
     });
     try {
       const honest: Record<string, RegExp> = {
-        en: /nobody from our team can be reached in this chat/,
+        en: /Nobody from our team can be reached in this chat/,
         ru: /нельзя связаться с сотрудником/,
-        pl: /nie można teraz połączyć się z konsultantem/,
-        el: /κανείς από την ομάδα μας δεν είναι διαθέσιμος/,
+        pl: /nie można połączyć się z konsultantem/,
+        el: /Κανείς από την ομάδα μας δεν είναι διαθέσιμος/,
       };
       const offTopic: Record<string, string> = {
         en: "what's the weather like on Mars",
