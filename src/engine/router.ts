@@ -19,6 +19,8 @@ export interface FlowMatch {
 const LOCALE_SWITCH_CONFIDENCE = 0.8;
 /** How sure an opening message must be to call a person (paraphrases score 0.46 and up). */
 const PERSON_CONFIDENCE = 0.4;
+/** How sure an opening message must be to be answered as small talk (route). */
+const SMALL_TALK_OPENING_CONFIDENCE = 0.5;
 /** How sure the matcher must be that a message is only small talk (isSmallTalk). */
 const SMALL_TALK_CONFIDENCE = 0.8;
 
@@ -62,6 +64,11 @@ export class IntentRouter {
       const again = this.match(rest);
       if (again.flowId && !this.conversational(again.flowId)) return this.unlessVaguePerson(again);
     }
+    // Small talk is short and clear when it is small talk: a weak match ("I dont have it" as
+    // "bye" at 0.34) is not understood, rather than answered with a goodbye.
+    const talk = first.flowId ? this.set.flows.get(first.flowId)?.def.smalltalk : false;
+    if (talk && first.confidence < SMALL_TALK_OPENING_CONFIDENCE)
+      return { flowId: null, confidence: first.confidence };
     return first;
   }
 
