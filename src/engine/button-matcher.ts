@@ -15,9 +15,9 @@ const BARS: Record<MatchStrictness, { confidence: number; lone: number; margin: 
   opening: { confidence: 0.8, lone: 0.9, margin: 0.4 },
 };
 
-/** Answers that choose no button, taught beside every question's buttons so that "not sure"
- * does not press "No, not yet" nor "both" read as "bot". Not "I don't know": at a question like
- * "your order number?" that is the "I don't know it" button. */
+/** Answers that choose no button ("not sure" is not "No, not yet", "both" is not "bot"); "I
+ * don't know" presses only a button whose phrase it says word for word ("I don't know the
+ * number"). */
 const UNSURE = "unsure";
 const ANSWER = "answer";
 const UNSURE_CONFIDENCE = 0.5;
@@ -33,6 +33,11 @@ const UNSURE_EXAMPLES: Record<string, string[]> = {
     "something else",
     "what do you mean",
     "i don't understand",
+    "i don't know",
+    "no idea",
+    "no clue",
+    "dunno",
+    "i don't remember",
   ],
   ru: [
     "не уверен",
@@ -45,6 +50,9 @@ const UNSURE_EXAMPLES: Record<string, string[]> = {
     "что-то другое",
     "что вы имеете в виду",
     "не понимаю",
+    "не знаю",
+    "понятия не имею",
+    "не помню",
   ],
   pl: [
     "nie jestem pewien",
@@ -57,6 +65,9 @@ const UNSURE_EXAMPLES: Record<string, string[]> = {
     "coś innego",
     "co masz na myśli",
     "nie rozumiem",
+    "nie wiem",
+    "nie mam pojęcia",
+    "nie pamiętam",
   ],
   el: [
     "δεν είμαι σίγουρος",
@@ -69,6 +80,9 @@ const UNSURE_EXAMPLES: Record<string, string[]> = {
     "κάτι άλλο",
     "τι εννοείτε",
     "δεν καταλαβαίνω",
+    "δεν ξέρω",
+    "ιδέα δεν έχω",
+    "δεν θυμάμαι",
   ],
 };
 
@@ -127,11 +141,11 @@ export class ButtonMatcher {
     if (!matcher || !/\p{L}/u.test(text)) return null;
     if (this.withInput.has(key) && /\d/.test(text)) return null;
     const bar = BARS[strictness];
-    if (this.unsure(text)) return null;
     const [best, second] = matcher.match(text, { limit: 2 });
     if (!best || best.confidence < (second ? bar.confidence : bar.lone)) return null;
     if (second && best.confidence - second.confidence < bar.margin) return null;
     const index = Number(best.intent);
+    if (this.unsure(text) && !this.says(key, index, text)) return null;
     // An opening message must also say one of the button's phrases nearly word for word: the
     // classifier alone is sure of far too much with a handful of buttons ("I can't sign into
     // my account" is not "Account locked").

@@ -14,6 +14,7 @@ import {
   runFrom,
   type StepOutcome,
 } from "./interpreter.ts";
+import { asksForMenu } from "./navigation.ts";
 import { type IntentRouter, localeHint } from "./router.ts";
 import { type ConversationState, newState } from "./state.ts";
 import type { TurnResult } from "./turn.ts";
@@ -178,6 +179,11 @@ class Turn {
     if (!s.localeChosen) s.locale = this.deps.router.localeFor(text, s.locale, this.hint);
     // A photo with a caption: the caption is answered, and the customer learns the photo was not seen.
     if (attachments > 0) this.ctx.out.push({ text: this.text(this.mediaNotice()) });
+    if (asksForMenu(text)) {
+      this.confidence = 1;
+      this.enter(this.flowStart(this.set.bot.menuFlow));
+      return;
+    }
     const waiting = this.waitingStep();
     if (waiting) this.answer(waiting.flowId, waiting.step, text);
     else this.startByIntent(text);

@@ -120,10 +120,14 @@ export class IntentRouter {
     const fallback =
       current ?? (hint && locales.includes(hint) ? hint : this.set.bot.defaultLocale);
     const guess = detectLanguage(text, locales, fallback);
-    const bar = current === undefined ? 0.5 : LOCALE_SWITCH_CONFIDENCE;
-    if (guess.confidence >= bar) return guess.locale;
-    // Too short for letter statistics ("hej", "siema"): words the flows use in one locale only.
-    return this.localeWords.localeOf(text) ?? current ?? fallback;
+    if (current !== undefined)
+      return guess.confidence >= LOCALE_SWITCH_CONFIDENCE ? guess.locale : current;
+    if (guess.confidence >= 0.5) return guess.locale;
+    // A first message too short for letter statistics ("hej", "siema"), from someone whose
+    // platform names no language of ours: the one locale whose flows use its words. Never
+    // later: "tak" or "да" as an answer in an English conversation is not a switch.
+    const hinted = hint !== undefined && locales.includes(hint);
+    return (hinted ? undefined : this.localeWords.localeOf(text)) ?? fallback;
   }
 }
 
