@@ -123,11 +123,10 @@ export class IntentRouter {
     if (current !== undefined)
       return guess.confidence >= LOCALE_SWITCH_CONFIDENCE ? guess.locale : current;
     if (guess.confidence >= 0.5) return guess.locale;
-    // A first message too short for letter statistics ("hej", "siema"), from someone whose
-    // platform names no language of ours: the one locale whose flows use its words. Never
-    // later: "tak" or "да" as an answer in an English conversation is not a switch.
-    const hinted = hint !== undefined && locales.includes(hint);
-    return (hinted ? undefined : this.localeWords.localeOf(text)) ?? fallback;
+    // A first message too short for letter statistics ("hej", "siema"): the one locale whose
+    // flows use its words (a Pole with an English phone writes "siema"). Never later: "tak" or
+    // "да" as an answer in an English conversation is not a switch.
+    return this.localeWords.localeOf(text) ?? fallback;
   }
 }
 
