@@ -1,7 +1,7 @@
 // `frontline customers erase <channel:id>`: an erasure request, carried out.
 import type { Command } from "commander";
 import { FrontlineError } from "../core/errors.ts";
-import { Partitions, storedPartitionCount } from "../queue/partitions.ts";
+import { dataPartitions } from "../queue/partitions.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { eraseCustomer } from "../runtime/erasure.ts";
 import { connectRedis } from "../runtime/redis.ts";
@@ -31,12 +31,7 @@ export function registerCustomers(program: Command, setCode: (code: number) => v
           config.REDIS_PREFIX,
           m[1]!,
           m[2]!,
-          // The layout the data has, whatever this shell's QUEUE_PARTITIONS says.
-          new Partitions(
-            config.REDIS_PREFIX,
-            (await storedPartitionCount(redis.redis, config.REDIS_PREFIX)) ??
-              config.QUEUE_PARTITIONS,
-          ),
+          await dataPartitions(redis.redis, config.REDIS_PREFIX, config.QUEUE_PARTITIONS),
         );
         process.stdout.write(
           `erased ${customer}: ${r.conversations} conversation(s), ${r.tickets.length} ticket(s)${r.tickets.length ? ` (#${r.tickets.join(", #")})` : ""}, ${r.keys} other record(s)\n`,

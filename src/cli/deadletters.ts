@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { FrontlineError } from "../core/errors.ts";
 import { DeadLetters } from "../intake/dead-letters.ts";
 import { replayDeadLetter } from "../intake/intake.ts";
-import { Partitions, storedPartitionCount } from "../queue/partitions.ts";
+import { dataPartitions, type Partitions } from "../queue/partitions.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { connectRedis } from "../runtime/redis.ts";
 import { redisTargetOf } from "../runtime/redis-target.ts";
@@ -15,9 +15,11 @@ async function withRedis<T>(
   const config = loadConfig();
   const redis = await connectRedis(redisTargetOf(config));
   try {
-    // The layout the data has, whatever this shell's QUEUE_PARTITIONS says.
-    const stored = await storedPartitionCount(redis.redis, config.REDIS_PREFIX);
-    const partitions = new Partitions(config.REDIS_PREFIX, stored ?? config.QUEUE_PARTITIONS);
+    const partitions = await dataPartitions(
+      redis.redis,
+      config.REDIS_PREFIX,
+      config.QUEUE_PARTITIONS,
+    );
     return await use(redis.redis, config.REDIS_PREFIX, partitions);
   } finally {
     await redis.close();

@@ -96,6 +96,7 @@ export class ButtonMatcher {
   /** "Chose nothing" against every button phrase of the bot: apart from the questions' own
    * matchers, whose confidences it would dilute. */
   private readonly unsureMatcher: IntentMatcher;
+  private lastUnsure: { text: string; unsure: boolean } | undefined;
 
   constructor(set: FlowSet) {
     const realWords = vocabularyOf(set);
@@ -156,8 +157,12 @@ export class ButtonMatcher {
   /** The customer answered without choosing ("not sure", "both", "what do you mean?"): the
    * question is asked again, never taken for small talk or another topic. */
   unsure(text: string): boolean {
+    // One answer asks twice (a button match, then the conversation): remember the last text.
+    if (this.lastUnsure?.text === text) return this.lastUnsure.unsure;
     const [best] = this.unsureMatcher.match(text, { limit: 1 });
-    return best?.intent === UNSURE && best.confidence >= UNSURE_CONFIDENCE;
+    const unsure = best?.intent === UNSURE && best.confidence >= UNSURE_CONFIDENCE;
+    this.lastUnsure = { text, unsure };
+    return unsure;
   }
 
   private says(key: string, index: number, text: string): boolean {

@@ -179,14 +179,9 @@ class Turn {
     if (!s.localeChosen) s.locale = this.deps.router.localeFor(text, s.locale, this.hint);
     // A photo with a caption: the caption is answered, and the customer learns the photo was not seen.
     if (attachments > 0) this.ctx.out.push({ text: this.text(this.mediaNotice()) });
-    if (asksForMenu(text)) {
-      this.confidence = 1;
-      this.enter(this.flowStart(this.set.bot.menuFlow));
-      return;
-    }
     const waiting = this.waitingStep();
     if (waiting) this.answer(waiting.flowId, waiting.step, text);
-    else this.startByIntent(text);
+    else if (!this.menuAsked(text)) this.startByIntent(text);
   }
 
   private waitingStep(): { flowId: string; step: AskStep } | undefined {
@@ -206,6 +201,8 @@ class Turn {
       this.press(flowId, step, pressed);
       return;
     }
+    // After the exact labels: a flow's own "Back" button is pressed, not the menu shown.
+    if (this.menuAsked(text)) return;
 
     const checked = checkAnswer(step, text);
     if (checked.ok) {
@@ -249,8 +246,8 @@ class Turn {
     // other topic still switches: "something is broken in the app" is not "something else").
     const unsure = this.deps.router.buttons.unsure(text);
     const topic = match.flowId !== this.set.bot.humanFlow && !unsure ? match.flowId : null;
-    const opens =
-      topic && this.clearlyAhead(text) ? buttons.findIndex((b) => opensFlow(b.goto, topic)) : -1;
+    const clearlyAhead = (match.lead ?? 0) >= MENU_MARGIN;
+    const opens = topic && clearlyAhead ? buttons.findIndex((b) => opensFlow(b.goto, topic)) : -1;
     if (opens >= 0) {
       this.confidence = match.confidence;
       this.withFirstAnswer(topic, text, () => this.press(flowId, step, opens));
@@ -294,10 +291,12 @@ class Turn {
     this.ctx.out.push(again);
   }
 
-  /** The router's best flow for the text leads the next one by a clear margin. */
-  private clearlyAhead(text: string): boolean {
-    const [best, second] = this.deps.router.ranked(text, 2);
-    return best !== undefined && (!second || best.confidence - second.confidence >= MENU_MARGIN);
+  /** "back", "menu", "start over" (navigation.ts): the menu, as /menu. */
+  private menuAsked(text: string): boolean {
+    if (!asksForMenu(text)) return false;
+    this.confidence = 1;
+    this.enter(this.flowStart(this.set.bot.menuFlow));
+    return true;
   }
 
   /** Answers small talk in character and keeps the question open, its retries unused. At a

@@ -13,6 +13,8 @@ import { LocaleWords, vocabularyOf } from "./vocabulary.ts";
 export interface FlowMatch {
   flowId: string | null;
   confidence: number;
+  /** How far the best flow leads the next (its confidence minus the runner-up's). */
+  lead?: number;
 }
 
 /** Language guesses below this confidence never switch a conversation's locale. */
@@ -101,11 +103,13 @@ export class IntentRouter {
 
   /** The best flow, or null (with its confidence) when nothing is confident enough. */
   match(text: string): FlowMatch {
-    const [best] = this.matcher.match(text, { limit: 1 });
-    if (!best) return { flowId: null, confidence: 0 };
+    // The runner-up costs nothing more: the matcher scores a few candidates anyway.
+    const [best, second] = this.matcher.match(text, { limit: 2 });
+    if (!best) return { flowId: null, confidence: 0, lead: 0 };
     return {
       flowId: best.confidence >= this.threshold ? best.intent : null,
       confidence: best.confidence,
+      lead: best.confidence - (second?.confidence ?? 0),
     };
   }
 

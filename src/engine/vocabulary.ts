@@ -1,31 +1,40 @@
 // The words a bot's flows use anywhere, in every locale: real words of the bot's languages,
-// which the typo repair must not read as typos of a taught word.
+// which the typo repair must not read as typos of a taught word, and for a message too short
+// to tell its language by its letters, the one locale whose flows use its words.
 import type { FlowSet } from "../flows/flowset.ts";
 import type { LocalizedText } from "../flows/schema.ts";
 import { words } from "../nlu/index.ts";
 
-/** Every word of the flows' triggers, questions, texts, button labels and examples. */
-export function vocabularyOf(set: FlowSet): Set<string> {
-  const out = new Set<string>();
-  const add = (text: string) => {
-    for (const w of words(text)) out.add(w);
+/** Every text of the flows with its locale: triggers, questions, texts, labels, examples. */
+function eachFlowText(set: FlowSet, visit: (locale: string, text: string) => void): void {
+  const perLocale = (texts: Record<string, string[]> | undefined) => {
+    for (const [locale, list] of Object.entries(texts ?? {}))
+      for (const t of list) visit(locale, t);
   };
-  const addLocalized = (text: LocalizedText | undefined) => {
-    if (text) Object.values(text).forEach(add);
+  const localized = (text: LocalizedText | undefined) => {
+    for (const [locale, t] of Object.entries(text ?? {})) visit(locale, t);
   };
   for (const flow of set.flows.values()) {
-    for (const texts of Object.values(flow.def.triggers?.examples ?? {})) texts.forEach(add);
+    perLocale(flow.def.triggers?.examples);
+    perLocale(flow.def.triggers?.keywords);
     for (const step of flow.steps.values()) {
-      if ("say" in step) addLocalized(step.say);
-      if ("ask" in step) {
-        addLocalized(step.ask);
-        for (const b of step.buttons ?? []) {
-          addLocalized(b.label);
-          for (const texts of Object.values(b.examples ?? {})) texts.forEach(add);
-        }
+      if ("say" in step) localized(step.say);
+      if (!("ask" in step)) continue;
+      localized(step.ask);
+      for (const b of step.buttons ?? []) {
+        localized(b.label);
+        perLocale(b.examples);
       }
     }
   }
+}
+
+/** Every word of the flows, in any locale. */
+export function vocabularyOf(set: FlowSet): Set<string> {
+  const out = new Set<string>();
+  eachFlowText(set, (_, text) => {
+    for (const w of words(text)) out.add(w);
+  });
   return out;
 }
 
@@ -34,30 +43,13 @@ export class LocaleWords {
   private readonly localesOf = new Map<string, Set<string>>();
 
   constructor(set: FlowSet) {
-    const add = (locale: string, text: string) => {
+    eachFlowText(set, (locale, text) => {
       for (const w of words(text)) {
         const known = this.localesOf.get(w);
         if (known) known.add(locale);
         else this.localesOf.set(w, new Set([locale]));
       }
-    };
-    const addLocalized = (text: LocalizedText | undefined) => {
-      for (const [locale, t] of Object.entries(text ?? {})) add(locale, t);
-    };
-    for (const flow of set.flows.values()) {
-      const triggers = flow.def.triggers;
-      for (const [locale, texts] of Object.entries(triggers?.examples ?? {}))
-        for (const t of texts) add(locale, t);
-      for (const [locale, texts] of Object.entries(triggers?.keywords ?? {}))
-        for (const t of texts) add(locale, t);
-      for (const step of flow.steps.values()) {
-        if ("say" in step) addLocalized(step.say);
-        if ("ask" in step) {
-          addLocalized(step.ask);
-          for (const b of step.buttons ?? []) addLocalized(b.label);
-        }
-      }
-    }
+    });
   }
 
   /** The one locale whose flows use the text's known words, or undefined (none, or several). */

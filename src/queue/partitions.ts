@@ -13,6 +13,8 @@ import { FrontlineError } from "../core/errors.ts";
 
 export class Partitions {
   readonly count: number;
+  /** Each partition's key prefix, made once: keys are built several times per message. */
+  private readonly byIndex: string[];
 
   constructor(
     /** REDIS_PREFIX. */
@@ -22,6 +24,11 @@ export class Partitions {
     if (!Number.isInteger(count) || count < 1)
       throw new Error(`partitions must be a whole number ≥ 1, got ${count}`);
     this.count = count;
+    const tagged = /^([^{]*)\{([^}]+)\}(.*)$/s.exec(prefix);
+    this.byIndex = Array.from({ length: count }, (_, i) => {
+      if (count === 1) return prefix;
+      return tagged ? `${tagged[1]}{${tagged[2]}:p${i}}${tagged[3]}` : `${prefix}p${i}:`;
+    });
   }
 
   /** Which partition a group (a conversation, a chat lane) belongs to: the same in every process. */
@@ -31,9 +38,9 @@ export class Partitions {
 
   /** The key prefix of partition `index`: the prefix itself when there is one partition. */
   prefixAt(index: number): string {
-    if (this.count === 1) return this.prefix;
-    const tagged = /^([^{]*)\{([^}]+)\}(.*)$/s.exec(this.prefix);
-    return tagged ? `${tagged[1]}{${tagged[2]}:p${index}}${tagged[3]}` : `${this.prefix}p${index}:`;
+    const at = this.byIndex[index];
+    if (at === undefined) throw new Error(`no partition ${index} of ${this.count}`);
+    return at;
   }
 
   /** The key prefix of the group's partition. */
@@ -43,7 +50,7 @@ export class Partitions {
 
   /** Every partition's prefix, in order. */
   prefixes(): string[] {
-    return Array.from({ length: this.count }, (_, i) => this.prefixAt(i));
+    return [...this.byIndex];
   }
 }
 
@@ -86,15 +93,24 @@ export async function claimPartitionLayout(
   prefix: string,
   count: number,
 ): Promise<void> {
-  const stored = await storedPartitionCount(redis, prefix);
-  if (stored === null) {
-    await redis.set(layoutKey(prefix), String(count), "NX");
-    return claimPartitionLayout(redis, prefix, count);
-  }
+  let stored = await storedPartitionCount(redis, prefix);
+  // Recorded only if not yet (a first start, or data from before partitions: its 1), and read
+  // back: of two first starts with different counts, the second is refused.
+  await redis.set(layoutKey(prefix), String(stored ?? count), "NX");
+  if (stored === null) stored = Number(await redis.get(layoutKey(prefix)));
   if (stored !== count)
     throw new FrontlineError(
       "FL_ERR_CONFIG",
       `QUEUE_PARTITIONS is ${count}, but the data under REDIS_PREFIX=${prefix} is laid out for ${stored}; set QUEUE_PARTITIONS=${stored} again (changing it would orphan conversations and queued work), or start a new layout under another REDIS_PREFIX`,
     );
-  await redis.set(layoutKey(prefix), String(count), "NX");
+}
+
+/** The partitions of the data under `prefix` for a command that reads it (the CLI): the
+ * recorded layout, whatever this shell's QUEUE_PARTITIONS says (`configured` when none). */
+export async function dataPartitions(
+  redis: Redis,
+  prefix: string,
+  configured: number,
+): Promise<Partitions> {
+  return new Partitions(prefix, (await storedPartitionCount(redis, prefix)) ?? configured);
 }

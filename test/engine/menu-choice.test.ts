@@ -11,6 +11,7 @@ import { IntentRouter } from "../../src/engine/router.ts";
 import { ConversationStore } from "../../src/engine/store.ts";
 import type { FlowSet } from "../../src/flows/flowset.ts";
 import { loadFlows } from "../../src/flows/load.ts";
+import { writeFlowFixture } from "../support/flow-fixture.ts";
 import { connectTestRedis, dropPrefix, testPrefix } from "../support/redis.ts";
 
 let redis: Redis;
@@ -67,10 +68,18 @@ const CANDIDATES = [
   "hours?",
 ];
 
-function atMenu(text: string) {
-  const [best, second] = router.ranked(text, 2);
-  const pressed = router.buttons.match("greeting", "menu", text);
-  return { best, second, pressed };
+/** The first candidate that no menu button takes by itself, that the router names at its usual
+ * bar but below the bar to leave a question (0.6), with the lead over the runner-up wanted. */
+function lineAtMenu(lead: "clear" | "tied"): string | undefined {
+  return CANDIDATES.find((t) => {
+    if (router.buttons.match("greeting", "menu", t)) return false;
+    const [best, second] = router.ranked(t, 2);
+    if (!best || best.confidence < router.threshold || best.confidence >= 0.6) return false;
+    const margin = best.confidence - (second?.confidence ?? 0);
+    return lead === "clear"
+      ? best.intent !== flows.bot.humanFlow && margin >= 0.15
+      : second !== undefined && margin < 0.15;
+  });
 }
 
 async function fromMenu(text: string) {
@@ -82,34 +91,14 @@ async function fromMenu(text: string) {
 
 describe("typed text at the greeting menu", () => {
   it("a topic that clearly leads (but below the bar to leave a question) is opened", async () => {
-    const line = CANDIDATES.find((t) => {
-      const { best, second, pressed } = atMenu(t);
-      return (
-        !pressed &&
-        best &&
-        best.confidence >= router.threshold &&
-        best.confidence < 0.6 &&
-        best.intent !== flows.bot.humanFlow &&
-        best.confidence - (second?.confidence ?? 0) >= 0.15
-      );
-    });
+    const line = lineAtMenu("clear");
     expect(line, "a candidate line with a clear lead").toBeDefined();
     const r = await fromMenu(line!);
     expect(r.flow).toBe(router.ranked(line!, 1)[0]!.intent);
   });
 
   it("two topics nearly tied: asked again, not guessed", async () => {
-    const line = CANDIDATES.find((t) => {
-      const { best, second, pressed } = atMenu(t);
-      return (
-        !pressed &&
-        best &&
-        second &&
-        best.confidence >= router.threshold &&
-        best.confidence < 0.6 &&
-        best.confidence - second.confidence < 0.15
-      );
-    });
+    const line = lineAtMenu("tied");
     expect(line, "a candidate line with two topics nearly tied").toBeDefined();
     const r = await fromMenu(line!);
     expect([r.flow, r.step]).toEqual(["greeting", "menu"]);
@@ -131,4 +120,44 @@ describe("typed text at the greeting menu", () => {
       expect(r.step).toBe("helped");
     },
   );
+});
+
+describe("'back' and 'menu' typed anywhere", () => {
+  it("'go back' at a question is the menu, not 'money back'; a flow's own 'Back' button still wins", async () => {
+    const says = customer("en");
+    expect((await engine.handle(says("I forgot my password"))).flow).toBe("login_help");
+    const back = await engine.handle(says("go back"));
+    expect([back.flow, back.step]).toEqual(["greeting", "menu"]);
+
+    // A fixture flow whose question has a button labelled "Back": typing it presses it.
+    const loaded = loadFlows(
+      writeFlowFixture({
+        "order.yaml": `id: order
+title: { en: Order status, ru: Статус заказа }
+triggers:
+  examples:
+    en: [where is my order, order status]
+    ru: [где мой заказ, статус заказа]
+steps:
+  - id: number
+    ask: { en: "Your order number?", ru: "Номер заказа?" }
+    buttons:
+      - label: { en: Back, ru: Назад }
+        goto: done
+  - id: done
+    say: { en: "Back where we started.", ru: "Вернулись." }
+`,
+      }),
+    );
+    if (!loaded.ok) throw new Error("fixture flows invalid");
+    const own = new Engine({
+      flows: loaded.flowSet,
+      store: new ConversationStore(redis, { prefix }),
+      handover: true,
+    });
+    const alex = customer("en");
+    expect((await own.handle(alex("where is my order"))).step).toBe("number");
+    const pressed = await own.handle(alex("Back"));
+    expect(pressed.messages.map((m) => m.text).join("\n")).toContain("Back where we started.");
+  });
 });
