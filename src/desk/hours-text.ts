@@ -199,6 +199,8 @@ export function describeMoment(at: number, locale: string, timeZone: string): st
     weekday: "long",
     hour: "2-digit",
     minute: "2-digit",
+    // On the 24-hour clock, as {{desk.hours}} says them ("09:00–18:00"), not "09:00 AM".
+    hourCycle: "h23",
   }).format(at);
   return `${moment} ${zonePhrase(timeZone, locale, at)}`;
 }

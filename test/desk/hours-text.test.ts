@@ -139,10 +139,10 @@ describe("when the desk is back (the out-of-hours notice)", () => {
   it("names the zone as the hours do, in every language, never as CET or GMT+1", () => {
     const wednesday9 = Date.UTC(2026, 11, 2, 8, 0); // 09:00 in Warsaw (winter)
     const back = (l: string) => describeMoment(wednesday9, l, "Europe/Warsaw");
-    expect(back("en")).toMatch(/^Wednesday 09:00.*\(Warsaw time\)$/);
+    expect(back("en")).toBe("Wednesday 09:00 (Warsaw time)");
     expect(back("ru")).toBe("среда 09:00 (по времени Варшавы)");
     expect(back("pl")).toBe("środa, 09:00 (czas warszawski)");
-    expect(back("el")).toMatch(/^Τετάρτη 09:00.*\(ώρα Βαρσοβίας\)$/);
+    expect(back("el")).toBe("Τετάρτη 09:00 (ώρα Βαρσοβίας)");
     for (const l of ["en", "ru", "pl", "el"]) {
       expect(back(l)).not.toMatch(/\bCES?T\b|GMT|UTC/);
       // The same words as {{desk.hours}}.
